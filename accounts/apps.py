@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from .groups import ensure_role_groups
+
+        # After the last app has migrated, so every permission exists.
+        post_migrate.connect(ensure_role_groups, dispatch_uid="accounts.ensure_role_groups")

@@ -1,0 +1,37 @@
+"""Keeps the role groups and their admin permissions in place after every migrate.
+
+Permissions are created by Django's own post_migrate handler, so a data migration on a fresh
+database cannot see them; syncing here instead is idempotent and follows new models.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+from .roles import OFFICER, SUPERVISOR
+
+# Supervisors manage policy versions in the admin; officers work in their own workspace.
+ROLE_PERMISSIONS = {
+    OFFICER: [],
+    SUPERVISOR: [
+        ("applications", "view_policyversion"),
+        ("applications", "add_policyversion"),
+        ("applications", "change_policyversion"),
+        ("applications", "view_programmelength"),
+        ("applications", "add_programmelength"),
+        ("applications", "change_programmelength"),
+        ("applications", "delete_programmelength"),
+        ("applications", "view_university"),
+        ("applications", "view_province"),
+    ],
+}
+
+
+def ensure_role_groups(**kwargs) -> None:
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = [
+            Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            for app_label, codename in codenames
+        ]
+        group.permissions.add(*[perm for perm in wanted if perm is not None])

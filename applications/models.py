@@ -1,0 +1,659 @@
+"""The domain's data: applications and everything that hangs off them.
+
+Behaviour lives in services (``workflow.py``, ``references.py``, ``policies.py``) and selectors;
+models hold data, constraints and small derived properties only. ``status`` is never assigned
+outside ``workflow.py``.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from . import eligibility
+from .storage import private_storage
+
+
+class Level(models.TextChoices):
+    ASSOCIATE = "associate", _("Associate degree (ön lisans)")
+    BACHELOR = "bachelor", _("Bachelor's (lisans)")
+    MASTER = "master", _("Master's (yüksek lisans)")
+    DOCTORAL = "doctoral", _("Doctoral (doktora)")
+
+
+class Field(models.TextChoices):
+    GENERAL = "general", _("General (any other field)")
+    MEDICINE = "medicine", _("Medicine")
+    DENTISTRY = "dentistry", _("Dentistry")
+    PHARMACY = "pharmacy", _("Pharmacy")
+    VETERINARY = "veterinary", _("Veterinary medicine")
+
+
+class LengthField(models.TextChoices):
+    """A programme-length row applies to one field, or to every field of its level."""
+
+    ANY = eligibility.ANY_FIELD, _("Any field")
+    GENERAL = Field.GENERAL.value, Field.GENERAL.label
+    MEDICINE = Field.MEDICINE.value, Field.MEDICINE.label
+    DENTISTRY = Field.DENTISTRY.value, Field.DENTISTRY.label
+    PHARMACY = Field.PHARMACY.value, Field.PHARMACY.label
+    VETERINARY = Field.VETERINARY.value, Field.VETERINARY.label
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    INFO_REQUESTED = "info_requested", _("Information requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# An application is "active" until it is decided or withdrawn; a student has at most one.
+ACTIVE_STATUSES = (
+    Status.DRAFT,
+    Status.SUBMITTED,
+    Status.UNDER_REVIEW,
+    Status.INFO_REQUESTED,
+)
+FINAL_STATUSES = (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN)
+
+
+class Province(models.Model):
+    """One of Türkiye's 81 provinces, identified by its licence-plate code."""
+
+    code = models.PositiveSmallIntegerField(_("plate code"), unique=True)
+    name = models.CharField(_("name"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class University(models.Model):
+    class Kind(models.TextChoices):
+        STATE = "state", _("State university")
+        FOUNDATION = "foundation", _("Foundation university")
+
+    name = models.CharField(_("name"), max_length=160, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="universities", verbose_name=_("province")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("university")
+        verbose_name_plural = _("universities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PolicyVersion(models.Model):
+    """Every number the rule engine uses, with the date from which it is in force.
+
+    The agreement's detailed text is not yet published, so officers put a new version into force
+    without a release. A version that has been used for an evaluation is a legal record and is no
+    longer edited: a change is a new version.
+    """
+
+    number = models.PositiveIntegerField(_("version number"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    effective_from = models.DateField(
+        _("in force from"),
+        unique=True,
+        help_text=_("Evaluations made on or after this date use this version."),
+    )
+    covered_levels = models.JSONField(
+        _("levels covered by the concession"),
+        default=list,
+        help_text=_("Study levels that get one permit for the whole programme."),
+    )
+    prep_year_years = models.PositiveSmallIntegerField(
+        _("years added by a preparatory class"), default=1
+    )
+    passport_margin_days = models.PositiveSmallIntegerField(
+        _("passport margin (days)"),
+        default=60,
+        help_text=_("How many days the passport must stay valid after the permit ends."),
+    )
+    legal_stay_days = models.PositiveSmallIntegerField(
+        _("legal (visa-free) stay (days)"), default=90
+    )
+    decision_days = models.PositiveSmallIntegerField(
+        _("days to decide a complete application"), default=90
+    )
+    info_request_days = models.PositiveSmallIntegerField(
+        _("days to answer an information request"), default=30
+    )
+    source_notes = models.TextField(_("sources and notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(passport_margin_days__gte=0) & Q(legal_stay_days__gt=0),
+                name="policyversion_positive_days",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Policy %(number)s (from %(date)s)") % {
+            "number": self.number,
+            "date": self.effective_from.isoformat(),
+        }
+
+    def clean(self) -> None:
+        unknown = set(self.covered_levels or []) - set(Level.values)
+        if unknown:
+            raise ValidationError(
+                {"covered_levels": _("Unknown level: %(levels)s") % {"levels": sorted(unknown)}}
+            )
+
+
+class ProgrammeLength(models.Model):
+    """Standard and maximum length of a level (and field) under one policy version."""
+
+    policy = models.ForeignKey(
+        PolicyVersion, on_delete=models.CASCADE, related_name="lengths", verbose_name=_("policy")
+    )
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    field = models.CharField(_("field"), max_length=16, choices=LengthField.choices)
+    standard_years = models.PositiveSmallIntegerField(
+        _("standard length (years)"), validators=[MinValueValidator(1)]
+    )
+    maximum_years = models.PositiveSmallIntegerField(
+        _("maximum length (years)"), validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        ordering = ["policy", "level", "field"]
+        verbose_name = _("programme length")
+        verbose_name_plural = _("programme lengths")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "level", "field"], name="programmelength_unique_per_policy"
+            ),
+            models.CheckConstraint(
+                condition=Q(standard_years__gte=1) & Q(maximum_years__gte=F("standard_years")),
+                name="programmelength_max_not_below_standard",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} / {self.get_field_display()}"
+
+    def clean(self) -> None:
+        if (
+            self.standard_years is not None
+            and self.maximum_years is not None
+            and self.maximum_years < self.standard_years
+        ):
+            raise ValidationError(
+                {"maximum_years": _("The maximum cannot be shorter than the standard length.")}
+            )
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number handed out in a year (see ``references.py``)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+latin_name_validator = RegexValidator(
+    # Latin script as printed in the passport, Azerbaijani and Turkish letters included.
+    regex=r"^[A-Za-zƏəĞğIıİiÖöÜüÇçŞş][A-Za-zƏəĞğIıİiÖöÜüÇçŞş' \-]*$",
+    message=_("Use Latin letters exactly as in your passport (Azerbaijani letters are allowed)."),
+)
+fin_validator = RegexValidator(
+    regex=r"^[0-9A-HJ-NP-Z]{7}$",
+    message=_("The FIN has 7 characters: capital Latin letters and digits, as on your ID card."),
+)
+passport_number_validator = RegexValidator(
+    regex=r"^[A-Z0-9]{6,12}$",
+    message=_("Enter the passport number as printed, capital letters and digits only."),
+)
+
+
+class Application(models.Model):
+    """A student's application for the full-programme student residence permit.
+
+    Mirrors the e-İkamet student application; the rule engine's outcome is stored together with
+    the policy version it came from, so the decision can always be explained later.
+    """
+
+    class Sex(models.TextChoices):
+        FEMALE = "F", _("Female")
+        MALE = "M", _("Male")
+
+    class MaritalStatus(models.TextChoices):
+        SINGLE = "single", _("Single")
+        MARRIED = "married", _("Married")
+        DIVORCED = "divorced", _("Divorced")
+        WIDOWED = "widowed", _("Widowed")
+
+    reference = models.CharField(
+        _("reference"), max_length=20, unique=True, null=True, blank=True, editable=False
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("applicant"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_applications",
+        verbose_name=_("assigned officer"),
+    )
+    # Optimistic concurrency: every change increments it; a form carrying an older value is stale.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    # Personal data, as in the passport.
+    surname = models.CharField(
+        _("surname"), max_length=80, blank=True, validators=[latin_name_validator]
+    )
+    given_names = models.CharField(
+        _("given names"), max_length=120, blank=True, validators=[latin_name_validator]
+    )
+    father_name = models.CharField(
+        _("father's name"), max_length=80, blank=True, validators=[latin_name_validator]
+    )
+    mother_name = models.CharField(
+        _("mother's name"), max_length=80, blank=True, validators=[latin_name_validator]
+    )
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    place_of_birth = models.CharField(_("place of birth"), max_length=120, blank=True)
+    marital_status = models.CharField(
+        _("marital status"), max_length=16, choices=MaritalStatus.choices, blank=True
+    )
+    nationality = models.CharField(_("nationality"), max_length=3, default="AZE", editable=False)
+    fin = models.CharField(
+        _("FIN (personal identification number)"),
+        max_length=7,
+        blank=True,
+        validators=[fin_validator],
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+
+    # Passport and entry.
+    passport_number = models.CharField(
+        _("passport number"), max_length=12, blank=True, validators=[passport_number_validator]
+    )
+    passport_issue_date = models.DateField(_("passport issue date"), null=True, blank=True)
+    passport_expiry_date = models.DateField(_("passport expiry date"), null=True, blank=True)
+    passport_issuing_authority = models.CharField(
+        _("passport issued by"), max_length=120, blank=True
+    )
+    entry_date = models.DateField(_("date of entry to Türkiye"), null=True, blank=True)
+
+    # Study.
+    university = models.ForeignKey(
+        University,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("university"),
+    )
+    faculty = models.CharField(_("faculty or institute"), max_length=160, blank=True)
+    department = models.CharField(_("programme (department)"), max_length=160, blank=True)
+    student_number = models.CharField(_("student number"), max_length=32, blank=True)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, blank=True)
+    field = models.CharField(
+        _("field"), max_length=16, choices=Field.choices, default=Field.GENERAL
+    )
+    programme_start = models.DateField(_("programme start"), null=True, blank=True)
+    programme_end = models.DateField(
+        _("programme end"),
+        null=True,
+        blank=True,
+        help_text=_("As on your student certificate; leave empty if it shows none."),
+    )
+    prep_year = models.BooleanField(_("preparatory (language) year"), default=False)
+
+    # Address in Türkiye.
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("province"),
+    )
+    district = models.CharField(_("district"), max_length=80, blank=True)
+    neighbourhood = models.CharField(_("neighbourhood"), max_length=120, blank=True)
+    address_line = models.CharField(_("street, building and flat"), max_length=255, blank=True)
+    postal_code = models.CharField(
+        _("postal code"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^\d{5}$", _("A Turkish postal code has 5 digits."))],
+    )
+
+    # The rule engine's outcome, with the policy version it came from.
+    policy_version = models.ForeignKey(
+        PolicyVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("policy version"),
+    )
+    evaluated_on = models.DateField(_("evaluated on"), null=True, blank=True)
+    eligibility_outcome = models.JSONField(_("rule outcome"), null=True, blank=True)
+    declaration_accepted_at = models.DateTimeField(
+        _("declaration accepted"), null=True, blank=True
+    )
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="application_one_active_per_applicant",
+                violation_error_message=_("You already have an application in progress."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="application_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(programme_end__isnull=True)
+                | Q(programme_start__isnull=True)
+                | Q(programme_end__gt=F("programme_start")),
+                name="application_programme_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(passport_issue_date__isnull=True)
+                | Q(passport_expiry_date__isnull=True)
+                | Q(passport_expiry_date__gt=F("passport_issue_date")),
+                name="application_passport_expiry_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.DRAFT) | Q(reference__isnull=False),
+                name="application_reference_once_submitted",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="application_queue_idx"),
+            models.Index(fields=["assignee", "status"], name="application_assignee_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or _("Draft application #%(pk)s") % {"pk": self.pk}
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.given_names, self.surname) if part)
+
+
+class Document(models.Model):
+    """An uploaded file. Replaced documents are kept (``is_current=False``) as evidence."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("Not reviewed yet")
+        ACCEPTED = "accepted", _("Accepted")
+        NEEDS_REPLACEMENT = "needs_replacement", _("Needs replacement")
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        verbose_name=_("application"),
+    )
+    # The kinds and their labels come from the rule engine's checklist: one source of truth.
+    kind = models.CharField(_("kind"), max_length=32, choices=eligibility.DOCUMENT_KINDS)
+    file = models.FileField(_("file"), storage=private_storage, upload_to="documents/%Y/%m/")
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=64)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    is_current = models.BooleanField(_("current"), default=True)
+    review = models.CharField(
+        _("review"), max_length=20, choices=Review.choices, default=Review.PENDING
+    )
+    review_reason = models.TextField(_("reason given to the applicant"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "kind", "-uploaded_at"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "kind"],
+                condition=Q(is_current=True) & ~Q(kind="other"),
+                name="document_one_current_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class AppendOnlyError(Exception):
+    """Raised on an attempt to change or delete an audit record."""
+
+
+class ApplicationEvent(models.Model):
+    """The append-only history of an application: who did what, when, from which status."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Application started")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        RELEASED = "released", _("Released")
+        DOCUMENT_UPLOADED = "document_uploaded", _("Document uploaded")
+        DOCUMENT_REVIEWED = "document_reviewed", _("Document reviewed")
+        INFO_REQUESTED = "info_requested", _("Information requested")
+        INFO_PROVIDED = "info_provided", _("Information provided")
+        MESSAGE = "message", _("Message")
+        EVALUATED = "evaluated", _("Rules evaluated")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="events", verbose_name=_("application")
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Application events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Application events are append-only.")
+
+
+class InfoRequest(models.Model):
+    """An officer's request for missing or replacement documents (LFIP Art. 21(3))."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="info_requests",
+        verbose_name=_("application"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    document_kinds = models.JSONField(_("documents to provide"), default=list, blank=True)
+    message = models.TextField(_("message to the applicant"))
+    due_date = models.DateField(_("due date"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
+    response = models.TextField(_("applicant's response"), blank=True)
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("information request")
+        verbose_name_plural = _("information requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(state="open"),
+                name="inforequest_one_open_per_application",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Information request due %(date)s") % {"date": self.due_date.isoformat()}
+
+
+class Message(models.Model):
+    """A message in the thread between the applicant and the officers."""
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("application"),
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sender"),
+    )
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.body[:40]}"
+
+
+def new_verification_code() -> str:
+    # 10 characters from an alphabet without look-alikes (0/O, 1/I/L): typed from a paper letter.
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class Permit(models.Model):
+    """The residence permit granted on approval."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="permit", verbose_name=_("application")
+    )
+    number = models.CharField(_("permit number"), max_length=24, unique=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid until"))
+    verification_code = models.CharField(
+        _("verification code"), max_length=16, unique=True, default=new_verification_code
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    letter = models.FileField(
+        _("decision letter"), storage=private_storage, upload_to="letters/%Y/", blank=True
+    )
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("permit")
+        verbose_name_plural = _("permits")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=F("valid_from")), name="permit_valid_to_after_from"
+            ),
+        ]
+        indexes = [models.Index(fields=["valid_to"], name="permit_valid_to_idx")]
+
+    def __str__(self) -> str:
+        return self.number
