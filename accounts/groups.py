@@ -29,9 +29,7 @@ def ensure_role_groups(**kwargs) -> None:
     for name, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
         wanted = [
-            Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
+            Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             for app_label, codename in codenames
         ]
         group.permissions.add(*[perm for perm in wanted if perm is not None])

@@ -373,9 +373,7 @@ class Application(models.Model):
     )
     evaluated_on = models.DateField(_("evaluated on"), null=True, blank=True)
     eligibility_outcome = models.JSONField(_("rule outcome"), null=True, blank=True)
-    declaration_accepted_at = models.DateTimeField(
-        _("declaration accepted"), null=True, blank=True
-    )
+    declaration_accepted_at = models.DateTimeField(_("declaration accepted"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -12,9 +12,7 @@ class NoPolicyInForce(LookupError):
     """No policy version is in force on the requested date."""
 
     def __init__(self, on: date) -> None:
-        super().__init__(
-            _("No permit policy is in force on %(date)s.") % {"date": on.isoformat()}
-        )
+        super().__init__(_("No permit policy is in force on %(date)s.") % {"date": on.isoformat()})
         self.on = on
 
 

@@ -130,9 +130,7 @@ def required_document_kinds(application: Application, *, on: date) -> tuple[str,
 
 def application_missing(*, application: Application, on: date) -> Missing:
     fields = tuple(name for name in REQUIRED_FIELDS if getattr(application, name) in (None, ""))
-    present = set(
-        application.documents.filter(is_current=True).values_list("kind", flat=True)
-    )
+    present = set(application.documents.filter(is_current=True).values_list("kind", flat=True))
     documents = tuple(
         kind for kind in required_document_kinds(application, on=on) if kind not in present
     )
@@ -349,9 +347,7 @@ def permit_bounds(application: Application, *, on: date) -> tuple[date, date]:
     """The earliest start and latest end an officer may give the permit."""
     outcome, version = eligibility_evaluate(inputs=application_rule_input(application, on=on))
     latest = outcome.permit_end
-    passport_limit = application.passport_expiry_date - timedelta(
-        days=version.passport_margin_days
-    )
+    passport_limit = application.passport_expiry_date - timedelta(days=version.passport_margin_days)
     return on, min(latest, passport_limit)
 
 

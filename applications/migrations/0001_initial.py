@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,279 +17,1041 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Province',
+            name="Province",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.PositiveSmallIntegerField(unique=True, verbose_name='plate code')),
-                ('name', models.CharField(max_length=64, unique=True, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.PositiveSmallIntegerField(unique=True, verbose_name="plate code")),
+                ("name", models.CharField(max_length=64, unique=True, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'province',
-                'verbose_name_plural': 'provinces',
-                'ordering': ['name'],
+                "verbose_name": "province",
+                "verbose_name_plural": "provinces",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ReferenceCounter',
+            name="ReferenceCounter",
             fields=[
-                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("year", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'reference counter',
-                'verbose_name_plural': 'reference counters',
+                "verbose_name": "reference counter",
+                "verbose_name_plural": "reference counters",
             },
         ),
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(blank=True, editable=False, max_length=20, null=True, unique=True, verbose_name='reference')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('under_review', 'Under review'), ('info_requested', 'Information requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='draft', editable=False, max_length=20, verbose_name='status')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('surname', models.CharField(blank=True, max_length=80, validators=[django.core.validators.RegexValidator(message='Use Latin letters exactly as in your passport (Azerbaijani letters are allowed).', regex="^[A-Za-zƏəĞğIıİiÖöÜüÇçŞş][A-Za-zƏəĞğIıİiÖöÜüÇçŞş' \\-]*$")], verbose_name='surname')),
-                ('given_names', models.CharField(blank=True, max_length=120, validators=[django.core.validators.RegexValidator(message='Use Latin letters exactly as in your passport (Azerbaijani letters are allowed).', regex="^[A-Za-zƏəĞğIıİiÖöÜüÇçŞş][A-Za-zƏəĞğIıİiÖöÜüÇçŞş' \\-]*$")], verbose_name='given names')),
-                ('father_name', models.CharField(blank=True, max_length=80, validators=[django.core.validators.RegexValidator(message='Use Latin letters exactly as in your passport (Azerbaijani letters are allowed).', regex="^[A-Za-zƏəĞğIıİiÖöÜüÇçŞş][A-Za-zƏəĞğIıİiÖöÜüÇçŞş' \\-]*$")], verbose_name="father's name")),
-                ('mother_name', models.CharField(blank=True, max_length=80, validators=[django.core.validators.RegexValidator(message='Use Latin letters exactly as in your passport (Azerbaijani letters are allowed).', regex="^[A-Za-zƏəĞğIıİiÖöÜüÇçŞş][A-Za-zƏəĞğIıİiÖöÜüÇçŞş' \\-]*$")], verbose_name="mother's name")),
-                ('sex', models.CharField(blank=True, choices=[('F', 'Female'), ('M', 'Male')], max_length=1, verbose_name='sex')),
-                ('date_of_birth', models.DateField(blank=True, null=True, verbose_name='date of birth')),
-                ('place_of_birth', models.CharField(blank=True, max_length=120, verbose_name='place of birth')),
-                ('marital_status', models.CharField(blank=True, choices=[('single', 'Single'), ('married', 'Married'), ('divorced', 'Divorced'), ('widowed', 'Widowed')], max_length=16, verbose_name='marital status')),
-                ('nationality', models.CharField(default='AZE', editable=False, max_length=3, verbose_name='nationality')),
-                ('fin', models.CharField(blank=True, max_length=7, validators=[django.core.validators.RegexValidator(message='The FIN has 7 characters: capital Latin letters and digits, as on your ID card.', regex='^[0-9A-HJ-NP-Z]{7}$')], verbose_name='FIN (personal identification number)')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='phone')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
-                ('passport_number', models.CharField(blank=True, max_length=12, validators=[django.core.validators.RegexValidator(message='Enter the passport number as printed, capital letters and digits only.', regex='^[A-Z0-9]{6,12}$')], verbose_name='passport number')),
-                ('passport_issue_date', models.DateField(blank=True, null=True, verbose_name='passport issue date')),
-                ('passport_expiry_date', models.DateField(blank=True, null=True, verbose_name='passport expiry date')),
-                ('passport_issuing_authority', models.CharField(blank=True, max_length=120, verbose_name='passport issued by')),
-                ('entry_date', models.DateField(blank=True, null=True, verbose_name='date of entry to Türkiye')),
-                ('faculty', models.CharField(blank=True, max_length=160, verbose_name='faculty or institute')),
-                ('department', models.CharField(blank=True, max_length=160, verbose_name='programme (department)')),
-                ('student_number', models.CharField(blank=True, max_length=32, verbose_name='student number')),
-                ('level', models.CharField(blank=True, choices=[('associate', 'Associate degree (ön lisans)'), ('bachelor', "Bachelor's (lisans)"), ('master', "Master's (yüksek lisans)"), ('doctoral', 'Doctoral (doktora)')], max_length=16, verbose_name='level')),
-                ('field', models.CharField(choices=[('general', 'General (any other field)'), ('medicine', 'Medicine'), ('dentistry', 'Dentistry'), ('pharmacy', 'Pharmacy'), ('veterinary', 'Veterinary medicine')], default='general', max_length=16, verbose_name='field')),
-                ('programme_start', models.DateField(blank=True, null=True, verbose_name='programme start')),
-                ('programme_end', models.DateField(blank=True, help_text='As on your student certificate; leave empty if it shows none.', null=True, verbose_name='programme end')),
-                ('prep_year', models.BooleanField(default=False, verbose_name='preparatory (language) year')),
-                ('district', models.CharField(blank=True, max_length=80, verbose_name='district')),
-                ('neighbourhood', models.CharField(blank=True, max_length=120, verbose_name='neighbourhood')),
-                ('address_line', models.CharField(blank=True, max_length=255, verbose_name='street, building and flat')),
-                ('postal_code', models.CharField(blank=True, max_length=5, validators=[django.core.validators.RegexValidator('^\\d{5}$', 'A Turkish postal code has 5 digits.')], verbose_name='postal code')),
-                ('evaluated_on', models.DateField(blank=True, null=True, verbose_name='evaluated on')),
-                ('eligibility_outcome', models.JSONField(blank=True, null=True, verbose_name='rule outcome')),
-                ('declaration_accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='declaration accepted')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('applicant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to=settings.AUTH_USER_MODEL, verbose_name='applicant')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_applications', to=settings.AUTH_USER_MODEL, verbose_name='assigned officer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        max_length=20,
+                        null=True,
+                        unique=True,
+                        verbose_name="reference",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("under_review", "Under review"),
+                            ("info_requested", "Information requested"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "surname",
+                    models.CharField(
+                        blank=True,
+                        max_length=80,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                message="Use Latin letters exactly as in your passport (Azerbaijani letters are allowed).",
+                                regex="^[A-Za-zƏəĞğIıİiÖöÜüÇçŞş][A-Za-zƏəĞğIıİiÖöÜüÇçŞş' \\-]*$",
+                            )
+                        ],
+                        verbose_name="surname",
+                    ),
+                ),
+                (
+                    "given_names",
+                    models.CharField(
+                        blank=True,
+                        max_length=120,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                message="Use Latin letters exactly as in your passport (Azerbaijani letters are allowed).",
+                                regex="^[A-Za-zƏəĞğIıİiÖöÜüÇçŞş][A-Za-zƏəĞğIıİiÖöÜüÇçŞş' \\-]*$",
+                            )
+                        ],
+                        verbose_name="given names",
+                    ),
+                ),
+                (
+                    "father_name",
+                    models.CharField(
+                        blank=True,
+                        max_length=80,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                message="Use Latin letters exactly as in your passport (Azerbaijani letters are allowed).",
+                                regex="^[A-Za-zƏəĞğIıİiÖöÜüÇçŞş][A-Za-zƏəĞğIıİiÖöÜüÇçŞş' \\-]*$",
+                            )
+                        ],
+                        verbose_name="father's name",
+                    ),
+                ),
+                (
+                    "mother_name",
+                    models.CharField(
+                        blank=True,
+                        max_length=80,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                message="Use Latin letters exactly as in your passport (Azerbaijani letters are allowed).",
+                                regex="^[A-Za-zƏəĞğIıİiÖöÜüÇçŞş][A-Za-zƏəĞğIıİiÖöÜüÇçŞş' \\-]*$",
+                            )
+                        ],
+                        verbose_name="mother's name",
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[("F", "Female"), ("M", "Male")],
+                        max_length=1,
+                        verbose_name="sex",
+                    ),
+                ),
+                (
+                    "date_of_birth",
+                    models.DateField(blank=True, null=True, verbose_name="date of birth"),
+                ),
+                (
+                    "place_of_birth",
+                    models.CharField(blank=True, max_length=120, verbose_name="place of birth"),
+                ),
+                (
+                    "marital_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("single", "Single"),
+                            ("married", "Married"),
+                            ("divorced", "Divorced"),
+                            ("widowed", "Widowed"),
+                        ],
+                        max_length=16,
+                        verbose_name="marital status",
+                    ),
+                ),
+                (
+                    "nationality",
+                    models.CharField(
+                        default="AZE", editable=False, max_length=3, verbose_name="nationality"
+                    ),
+                ),
+                (
+                    "fin",
+                    models.CharField(
+                        blank=True,
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                message="The FIN has 7 characters: capital Latin letters and digits, as on your ID card.",
+                                regex="^[0-9A-HJ-NP-Z]{7}$",
+                            )
+                        ],
+                        verbose_name="FIN (personal identification number)",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="phone")),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact email"),
+                ),
+                (
+                    "passport_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=12,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                message="Enter the passport number as printed, capital letters and digits only.",
+                                regex="^[A-Z0-9]{6,12}$",
+                            )
+                        ],
+                        verbose_name="passport number",
+                    ),
+                ),
+                (
+                    "passport_issue_date",
+                    models.DateField(blank=True, null=True, verbose_name="passport issue date"),
+                ),
+                (
+                    "passport_expiry_date",
+                    models.DateField(blank=True, null=True, verbose_name="passport expiry date"),
+                ),
+                (
+                    "passport_issuing_authority",
+                    models.CharField(blank=True, max_length=120, verbose_name="passport issued by"),
+                ),
+                (
+                    "entry_date",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="date of entry to Türkiye"
+                    ),
+                ),
+                (
+                    "faculty",
+                    models.CharField(
+                        blank=True, max_length=160, verbose_name="faculty or institute"
+                    ),
+                ),
+                (
+                    "department",
+                    models.CharField(
+                        blank=True, max_length=160, verbose_name="programme (department)"
+                    ),
+                ),
+                (
+                    "student_number",
+                    models.CharField(blank=True, max_length=32, verbose_name="student number"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("associate", "Associate degree (ön lisans)"),
+                            ("bachelor", "Bachelor's (lisans)"),
+                            ("master", "Master's (yüksek lisans)"),
+                            ("doctoral", "Doctoral (doktora)"),
+                        ],
+                        max_length=16,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "field",
+                    models.CharField(
+                        choices=[
+                            ("general", "General (any other field)"),
+                            ("medicine", "Medicine"),
+                            ("dentistry", "Dentistry"),
+                            ("pharmacy", "Pharmacy"),
+                            ("veterinary", "Veterinary medicine"),
+                        ],
+                        default="general",
+                        max_length=16,
+                        verbose_name="field",
+                    ),
+                ),
+                (
+                    "programme_start",
+                    models.DateField(blank=True, null=True, verbose_name="programme start"),
+                ),
+                (
+                    "programme_end",
+                    models.DateField(
+                        blank=True,
+                        help_text="As on your student certificate; leave empty if it shows none.",
+                        null=True,
+                        verbose_name="programme end",
+                    ),
+                ),
+                (
+                    "prep_year",
+                    models.BooleanField(default=False, verbose_name="preparatory (language) year"),
+                ),
+                ("district", models.CharField(blank=True, max_length=80, verbose_name="district")),
+                (
+                    "neighbourhood",
+                    models.CharField(blank=True, max_length=120, verbose_name="neighbourhood"),
+                ),
+                (
+                    "address_line",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="street, building and flat"
+                    ),
+                ),
+                (
+                    "postal_code",
+                    models.CharField(
+                        blank=True,
+                        max_length=5,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{5}$", "A Turkish postal code has 5 digits."
+                            )
+                        ],
+                        verbose_name="postal code",
+                    ),
+                ),
+                (
+                    "evaluated_on",
+                    models.DateField(blank=True, null=True, verbose_name="evaluated on"),
+                ),
+                (
+                    "eligibility_outcome",
+                    models.JSONField(blank=True, null=True, verbose_name="rule outcome"),
+                ),
+                (
+                    "declaration_accepted_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="declaration accepted"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="submitted"),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="applicant",
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_applications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assigned officer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'application',
-                'verbose_name_plural': 'applications',
-                'ordering': ['-created_at'],
+                "verbose_name": "application",
+                "verbose_name_plural": "applications",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ApplicationEvent',
+            name="ApplicationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', 'Application started'), ('status_changed', 'Status changed'), ('assigned', 'Assigned'), ('released', 'Released'), ('document_uploaded', 'Document uploaded'), ('document_reviewed', 'Document reviewed'), ('info_requested', 'Information requested'), ('info_provided', 'Information provided'), ('message', 'Message'), ('evaluated', 'Rules evaluated')], max_length=24, verbose_name='kind')),
-                ('from_status', models.CharField(blank=True, choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('under_review', 'Under review'), ('info_requested', 'Information requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], max_length=20, verbose_name='from')),
-                ('to_status', models.CharField(blank=True, choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('under_review', 'Under review'), ('info_requested', 'Information requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], max_length=20, verbose_name='to')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='when')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='applications.application', verbose_name='application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Application started"),
+                            ("status_changed", "Status changed"),
+                            ("assigned", "Assigned"),
+                            ("released", "Released"),
+                            ("document_uploaded", "Document uploaded"),
+                            ("document_reviewed", "Document reviewed"),
+                            ("info_requested", "Information requested"),
+                            ("info_provided", "Information provided"),
+                            ("message", "Message"),
+                            ("evaluated", "Rules evaluated"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("under_review", "Under review"),
+                            ("info_requested", "Information requested"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("under_review", "Under review"),
+                            ("info_requested", "Information requested"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                        verbose_name="to",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="data")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="when"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="applications.application",
+                        verbose_name="application",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'application event',
-                'verbose_name_plural': 'application events',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "application event",
+                "verbose_name_plural": "application events",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(verbose_name='message')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='sent')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='applications.application', verbose_name='application')),
-                ('sender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='sender')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="message")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="sent")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="applications.application",
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="sender",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'message',
-                'verbose_name_plural': 'messages',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "message",
+                "verbose_name_plural": "messages",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyVersion',
+            name="PolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(unique=True, verbose_name='version number')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('effective_from', models.DateField(help_text='Evaluations made on or after this date use this version.', unique=True, verbose_name='in force from')),
-                ('covered_levels', models.JSONField(default=list, help_text='Study levels that get one permit for the whole programme.', verbose_name='levels covered by the concession')),
-                ('prep_year_years', models.PositiveSmallIntegerField(default=1, verbose_name='years added by a preparatory class')),
-                ('passport_margin_days', models.PositiveSmallIntegerField(default=60, help_text='How many days the passport must stay valid after the permit ends.', verbose_name='passport margin (days)')),
-                ('legal_stay_days', models.PositiveSmallIntegerField(default=90, verbose_name='legal (visa-free) stay (days)')),
-                ('decision_days', models.PositiveSmallIntegerField(default=90, verbose_name='days to decide a complete application')),
-                ('info_request_days', models.PositiveSmallIntegerField(default=30, verbose_name='days to answer an information request')),
-                ('source_notes', models.TextField(blank=True, verbose_name='sources and notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(unique=True, verbose_name="version number")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "effective_from",
+                    models.DateField(
+                        help_text="Evaluations made on or after this date use this version.",
+                        unique=True,
+                        verbose_name="in force from",
+                    ),
+                ),
+                (
+                    "covered_levels",
+                    models.JSONField(
+                        default=list,
+                        help_text="Study levels that get one permit for the whole programme.",
+                        verbose_name="levels covered by the concession",
+                    ),
+                ),
+                (
+                    "prep_year_years",
+                    models.PositiveSmallIntegerField(
+                        default=1, verbose_name="years added by a preparatory class"
+                    ),
+                ),
+                (
+                    "passport_margin_days",
+                    models.PositiveSmallIntegerField(
+                        default=60,
+                        help_text="How many days the passport must stay valid after the permit ends.",
+                        verbose_name="passport margin (days)",
+                    ),
+                ),
+                (
+                    "legal_stay_days",
+                    models.PositiveSmallIntegerField(
+                        default=90, verbose_name="legal (visa-free) stay (days)"
+                    ),
+                ),
+                (
+                    "decision_days",
+                    models.PositiveSmallIntegerField(
+                        default=90, verbose_name="days to decide a complete application"
+                    ),
+                ),
+                (
+                    "info_request_days",
+                    models.PositiveSmallIntegerField(
+                        default=30, verbose_name="days to answer an information request"
+                    ),
+                ),
+                ("source_notes", models.TextField(blank=True, verbose_name="sources and notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
             ],
             options={
-                'verbose_name': 'policy version',
-                'verbose_name_plural': 'policy versions',
-                'ordering': ['-effective_from'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('passport_margin_days__gte', 0), ('legal_stay_days__gt', 0)), name='policyversion_positive_days')],
+                "verbose_name": "policy version",
+                "verbose_name_plural": "policy versions",
+                "ordering": ["-effective_from"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("passport_margin_days__gte", 0), ("legal_stay_days__gt", 0)
+                        ),
+                        name="policyversion_positive_days",
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='policy_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='applications.policyversion', verbose_name='policy version'),
+            model_name="application",
+            name="policy_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="applications",
+                to="applications.policyversion",
+                verbose_name="policy version",
+            ),
         ),
         migrations.AddField(
-            model_name='application',
-            name='province',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='applications.province', verbose_name='province'),
+            model_name="application",
+            name="province",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="applications",
+                to="applications.province",
+                verbose_name="province",
+            ),
         ),
         migrations.CreateModel(
-            name='University',
+            name="University",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=160, unique=True, verbose_name='name')),
-                ('kind', models.CharField(choices=[('state', 'State university'), ('foundation', 'Foundation university')], max_length=16, verbose_name='kind')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='universities', to='applications.province', verbose_name='province')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=160, unique=True, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("state", "State university"),
+                            ("foundation", "Foundation university"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="universities",
+                        to="applications.province",
+                        verbose_name="province",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'university',
-                'verbose_name_plural': 'universities',
-                'ordering': ['name'],
+                "verbose_name": "university",
+                "verbose_name_plural": "universities",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='university',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='applications.university', verbose_name='university'),
+            model_name="application",
+            name="university",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="applications",
+                to="applications.university",
+                verbose_name="university",
+            ),
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('passport_identity_page', 'Passport identity page (the page with your photo)'), ('passport_entry_stamp', 'Passport page with your entry stamp to Türkiye'), ('photo', 'Biometric photo taken within the last 6 months'), ('student_certificate', 'Student certificate (öğrenci belgesi) from your university'), ('health_insurance', 'Health insurance that covers the whole permit period'), ('proof_of_address', 'Proof of your address in Türkiye'), ('parental_consent', 'Consent from your parents or guardian (applicants under 18)'), ('other', 'Other supporting document')], max_length=32, verbose_name='kind')),
-                ('file', models.FileField(storage=applications.storage.private_storage, upload_to='documents/%Y/%m/', verbose_name='file')),
-                ('original_name', models.CharField(max_length=255, verbose_name='original file name')),
-                ('content_type', models.CharField(max_length=64, verbose_name='content type')),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
-                ('is_current', models.BooleanField(default=True, verbose_name='current')),
-                ('review', models.CharField(choices=[('pending', 'Not reviewed yet'), ('accepted', 'Accepted'), ('needs_replacement', 'Needs replacement')], default='pending', max_length=20, verbose_name='review')),
-                ('review_reason', models.TextField(blank=True, verbose_name='reason given to the applicant')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='reviewed')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='applications.application', verbose_name='application')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            (
+                                "passport_identity_page",
+                                "Passport identity page (the page with your photo)",
+                            ),
+                            (
+                                "passport_entry_stamp",
+                                "Passport page with your entry stamp to Türkiye",
+                            ),
+                            ("photo", "Biometric photo taken within the last 6 months"),
+                            (
+                                "student_certificate",
+                                "Student certificate (öğrenci belgesi) from your university",
+                            ),
+                            (
+                                "health_insurance",
+                                "Health insurance that covers the whole permit period",
+                            ),
+                            ("proof_of_address", "Proof of your address in Türkiye"),
+                            (
+                                "parental_consent",
+                                "Consent from your parents or guardian (applicants under 18)",
+                            ),
+                            ("other", "Other supporting document"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        storage=applications.storage.private_storage,
+                        upload_to="documents/%Y/%m/",
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "original_name",
+                    models.CharField(max_length=255, verbose_name="original file name"),
+                ),
+                ("content_type", models.CharField(max_length=64, verbose_name="content type")),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded")),
+                ("is_current", models.BooleanField(default=True, verbose_name="current")),
+                (
+                    "review",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Not reviewed yet"),
+                            ("accepted", "Accepted"),
+                            ("needs_replacement", "Needs replacement"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="review",
+                    ),
+                ),
+                (
+                    "review_reason",
+                    models.TextField(blank=True, verbose_name="reason given to the applicant"),
+                ),
+                (
+                    "reviewed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="reviewed"),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="applications.application",
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewed by",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'document',
-                'verbose_name_plural': 'documents',
-                'ordering': ['application', 'kind', '-uploaded_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_current', True), models.Q(('kind', 'other'), _negated=True)), fields=('application', 'kind'), name='document_one_current_per_kind')],
+                "verbose_name": "document",
+                "verbose_name_plural": "documents",
+                "ordering": ["application", "kind", "-uploaded_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(
+                            ("is_current", True), models.Q(("kind", "other"), _negated=True)
+                        ),
+                        fields=("application", "kind"),
+                        name="document_one_current_per_kind",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='InfoRequest',
+            name="InfoRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('document_kinds', models.JSONField(blank=True, default=list, verbose_name='documents to provide')),
-                ('message', models.TextField(verbose_name='message to the applicant')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('answered', 'Answered'), ('cancelled', 'Cancelled')], default='open', max_length=16, verbose_name='state')),
-                ('response', models.TextField(blank=True, verbose_name="applicant's response")),
-                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='info_requests', to='applications.application', verbose_name='application')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "document_kinds",
+                    models.JSONField(blank=True, default=list, verbose_name="documents to provide"),
+                ),
+                ("message", models.TextField(verbose_name="message to the applicant")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("answered", "Answered"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                ("response", models.TextField(blank=True, verbose_name="applicant's response")),
+                (
+                    "responded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="info_requests",
+                        to="applications.application",
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'information request',
-                'verbose_name_plural': 'information requests',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'open')), fields=('application',), name='inforequest_one_open_per_application')],
+                "verbose_name": "information request",
+                "verbose_name_plural": "information requests",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "open")),
+                        fields=("application",),
+                        name="inforequest_one_open_per_application",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Permit',
+            name="Permit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=24, unique=True, verbose_name='permit number')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(verbose_name='valid until')),
-                ('verification_code', models.CharField(default=applications.models.new_verification_code, max_length=16, unique=True, verbose_name='verification code')),
-                ('issued_at', models.DateTimeField(auto_now_add=True, verbose_name='issued')),
-                ('letter', models.FileField(blank=True, storage=applications.storage.private_storage, upload_to='letters/%Y/', verbose_name='decision letter')),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='permit', to='applications.application', verbose_name='application')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='issued by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(max_length=24, unique=True, verbose_name="permit number"),
+                ),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                ("valid_to", models.DateField(verbose_name="valid until")),
+                (
+                    "verification_code",
+                    models.CharField(
+                        default=applications.models.new_verification_code,
+                        max_length=16,
+                        unique=True,
+                        verbose_name="verification code",
+                    ),
+                ),
+                ("issued_at", models.DateTimeField(auto_now_add=True, verbose_name="issued")),
+                (
+                    "letter",
+                    models.FileField(
+                        blank=True,
+                        storage=applications.storage.private_storage,
+                        upload_to="letters/%Y/",
+                        verbose_name="decision letter",
+                    ),
+                ),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="permit",
+                        to="applications.application",
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="issued by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'permit',
-                'verbose_name_plural': 'permits',
-                'ordering': ['-issued_at'],
-                'indexes': [models.Index(fields=['valid_to'], name='permit_valid_to_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__gte', models.F('valid_from'))), name='permit_valid_to_after_from')],
+                "verbose_name": "permit",
+                "verbose_name_plural": "permits",
+                "ordering": ["-issued_at"],
+                "indexes": [models.Index(fields=["valid_to"], name="permit_valid_to_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("valid_to__gte", models.F("valid_from"))),
+                        name="permit_valid_to_after_from",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProgrammeLength',
+            name="ProgrammeLength",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('associate', 'Associate degree (ön lisans)'), ('bachelor', "Bachelor's (lisans)"), ('master', "Master's (yüksek lisans)"), ('doctoral', 'Doctoral (doktora)')], max_length=16, verbose_name='level')),
-                ('field', models.CharField(choices=[('any', 'Any field'), ('general', 'General (any other field)'), ('medicine', 'Medicine'), ('dentistry', 'Dentistry'), ('pharmacy', 'Pharmacy'), ('veterinary', 'Veterinary medicine')], max_length=16, verbose_name='field')),
-                ('standard_years', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='standard length (years)')),
-                ('maximum_years', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='maximum length (years)')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lengths', to='applications.policyversion', verbose_name='policy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("associate", "Associate degree (ön lisans)"),
+                            ("bachelor", "Bachelor's (lisans)"),
+                            ("master", "Master's (yüksek lisans)"),
+                            ("doctoral", "Doctoral (doktora)"),
+                        ],
+                        max_length=16,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "field",
+                    models.CharField(
+                        choices=[
+                            ("any", "Any field"),
+                            ("general", "General (any other field)"),
+                            ("medicine", "Medicine"),
+                            ("dentistry", "Dentistry"),
+                            ("pharmacy", "Pharmacy"),
+                            ("veterinary", "Veterinary medicine"),
+                        ],
+                        max_length=16,
+                        verbose_name="field",
+                    ),
+                ),
+                (
+                    "standard_years",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="standard length (years)",
+                    ),
+                ),
+                (
+                    "maximum_years",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="maximum length (years)",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lengths",
+                        to="applications.policyversion",
+                        verbose_name="policy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'programme length',
-                'verbose_name_plural': 'programme lengths',
-                'ordering': ['policy', 'level', 'field'],
-                'constraints': [models.UniqueConstraint(fields=('policy', 'level', 'field'), name='programmelength_unique_per_policy'), models.CheckConstraint(condition=models.Q(('standard_years__gte', 1), ('maximum_years__gte', models.F('standard_years'))), name='programmelength_max_not_below_standard')],
+                "verbose_name": "programme length",
+                "verbose_name_plural": "programme lengths",
+                "ordering": ["policy", "level", "field"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("policy", "level", "field"),
+                        name="programmelength_unique_per_policy",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("standard_years__gte", 1),
+                            ("maximum_years__gte", models.F("standard_years")),
+                        ),
+                        name="programmelength_max_not_below_standard",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['status', 'submitted_at'], name='application_queue_idx'),
+            model_name="application",
+            index=models.Index(fields=["status", "submitted_at"], name="application_queue_idx"),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['assignee', 'status'], name='application_assignee_idx'),
+            model_name="application",
+            index=models.Index(fields=["assignee", "status"], name="application_assignee_idx"),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('draft', 'submitted', 'under_review', 'info_requested'))), fields=('applicant',), name='application_one_active_per_applicant', violation_error_message='You already have an application in progress.'),
+            model_name="application",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("status__in", ("draft", "submitted", "under_review", "info_requested"))
+                ),
+                fields=("applicant",),
+                name="application_one_active_per_applicant",
+                violation_error_message="You already have an application in progress.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'under_review', 'info_requested', 'approved', 'rejected', 'withdrawn'])), name='application_status_valid'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "draft",
+                            "submitted",
+                            "under_review",
+                            "info_requested",
+                            "approved",
+                            "rejected",
+                            "withdrawn",
+                        ],
+                    )
+                ),
+                name="application_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('programme_end__isnull', True), ('programme_start__isnull', True), ('programme_end__gt', models.F('programme_start')), _connector='OR'), name='application_programme_end_after_start'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("programme_end__isnull", True),
+                    ("programme_start__isnull", True),
+                    ("programme_end__gt", models.F("programme_start")),
+                    _connector="OR",
+                ),
+                name="application_programme_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('passport_issue_date__isnull', True), ('passport_expiry_date__isnull', True), ('passport_expiry_date__gt', models.F('passport_issue_date')), _connector='OR'), name='application_passport_expiry_after_issue'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("passport_issue_date__isnull", True),
+                    ("passport_expiry_date__isnull", True),
+                    ("passport_expiry_date__gt", models.F("passport_issue_date")),
+                    _connector="OR",
+                ),
+                name="application_passport_expiry_after_issue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('reference__isnull', False), _connector='OR'), name='application_reference_once_submitted'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "draft"), ("reference__isnull", False), _connector="OR"
+                ),
+                name="application_reference_once_submitted",
+            ),
         ),
     ]

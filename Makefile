@@ -1,0 +1,47 @@
+# The two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
+
+.PHONY: run test install lint format messages bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+messages: install
+	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
+		$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
+
+## make run: install, migrate, seed the demo data, serve on http://127.0.0.1:8000 with worker and beat
+run: install messages
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	bash scripts/run.sh
+
+## make test: lint, then the whole suite against PostgreSQL
+test: install messages lint
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) scripts/check_services.py
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,328 @@
+"""Demo accounts and applications in every status, for trying the portal locally.
+
+Idempotent: users are created once (their password is reset to ``DEMO_PASSWORD`` on every run so
+the printed logins always work) and a demo applicant's applications are created only when they
+have none. Every status is reached through the workflow services, never by assignment.
+"""
+
+import hashlib
+import struct
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.roles import OFFICER, SUPERVISOR
+from applications import workflow
+from applications.models import Application, Document, Province, Status, University
+
+User = get_user_model()
+
+
+def tiny_png() -> bytes:
+    """A valid 1×1 white PNG, built by hand so seeding needs no imaging library."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\xff\xff")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def tiny_pdf(title: str) -> bytes:
+    """A valid one-page PDF with correct cross-reference offsets."""
+    stream = f"BT /F1 14 Tf 72 720 Td ({title}) Tj ET".encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+@dataclass
+class DemoApplicant:
+    email: str
+    given_names: str
+    surname: str
+    father_name: str
+    target: str
+    university: str
+    province_code: int
+    passport_years: int = 8
+    level: str = "bachelor"
+    extra: dict = field(default_factory=dict)
+
+
+STAFF = [
+    ("officer@example.com", "Kemal", "Yıldız", OFFICER),
+    ("supervisor@example.com", "Ayşe", "Demir", SUPERVISOR),
+]
+
+APPLICANTS = [
+    DemoApplicant(
+        "student@example.com",
+        "Aysel",
+        "Məmmədova",
+        "Elçin",
+        Status.INFO_REQUESTED,
+        "Orta Doğu Teknik Üniversitesi",
+        6,
+    ),
+    DemoApplicant(
+        "student2@example.com",
+        "Rəşad",
+        "Əliyev",
+        "Vüqar",
+        Status.APPROVED,
+        "İstanbul Teknik Üniversitesi",
+        34,
+        level="master",
+    ),
+    DemoApplicant(
+        "nigar.huseynova@example.com",
+        "Nigar",
+        "Hüseynova",
+        "Şahin",
+        Status.DRAFT,
+        "Ege Üniversitesi",
+        35,
+    ),
+    DemoApplicant(
+        "elvin.quliyev@example.com",
+        "Elvin",
+        "Quliyev",
+        "Ramiz",
+        Status.SUBMITTED,
+        "Ankara Üniversitesi",
+        6,
+    ),
+    DemoApplicant(
+        "leyla.ismayilova@example.com",
+        "Leyla",
+        "İsmayılova",
+        "Fərid",
+        Status.UNDER_REVIEW,
+        "Hacettepe Üniversitesi",
+        6,
+        passport_years=3,
+        extra={"field": "medicine"},
+    ),
+    DemoApplicant(
+        "tural.cavadov@example.com",
+        "Tural",
+        "Cavadov",
+        "Əkbər",
+        Status.REJECTED,
+        "Atatürk Üniversitesi",
+        25,
+        level="doctoral",
+    ),
+    DemoApplicant(
+        "gunel.hasanova@example.com",
+        "Günel",
+        "Həsənova",
+        "Oqtay",
+        Status.WITHDRAWN,
+        "Boğaziçi Üniversitesi",
+        34,
+    ),
+]
+
+# The path from a draft to each target status, as the workflow allows it.
+PATHS = {
+    Status.DRAFT: [],
+    Status.SUBMITTED: ["submit"],
+    Status.UNDER_REVIEW: ["submit", "review"],
+    Status.INFO_REQUESTED: ["submit", "review", "request_info"],
+    Status.APPROVED: ["submit", "review", "approve"],
+    Status.REJECTED: ["submit", "review", "reject"],
+    Status.WITHDRAWN: ["submit", "withdraw"],
+}
+
+
+class Command(BaseCommand):
+    help = "Create demo users and applications in every status (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Run even with DEBUG off (never in production)."
+        )
+        parser.add_argument(
+            "--print-logins-only", action="store_true", help="Only print the demo logins."
+        )
+
+    def handle(self, *args, force: bool = False, print_logins_only: bool = False, **options):
+        if print_logins_only:
+            self._print_logins()
+            return
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates accounts with a known password; it refuses to run with "
+                "DEBUG off. Use --force only on a throw-away demo server."
+            )
+        password = settings.DEMO_PASSWORD
+        officer = None
+        for email, first, last, role in STAFF:
+            user = self._user(email, first, last, password)
+            user.is_staff = role == SUPERVISOR
+            user.save(update_fields=["is_staff"])
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
+            if role == OFFICER:
+                officer = user
+        created = 0
+        for demo in APPLICANTS:
+            student = self._user(demo.email, demo.given_names, demo.surname, password)
+            if not student.applications.exists():
+                self._application(demo, student, officer)
+                created += 1
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} applications created)."))
+        self._print_logins()
+
+    def _user(self, email: str, first: str, last: str, password: str):
+        user, _ = User.objects.get_or_create(
+            email=email, defaults={"first_name": first, "last_name": last}
+        )
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        return user
+
+    @transaction.atomic
+    def _application(self, demo: DemoApplicant, student, officer) -> Application:
+        today = timezone.localdate()
+        application = workflow.application_start(applicant=student)
+        # Hex digits only: valid for the FIN alphabet, and stable across runs.
+        digest = hashlib.sha256(demo.email.encode()).hexdigest()
+        programme_start = date(today.year if today.month >= 9 else today.year - 1, 9, 16)
+        values = {
+            "surname": demo.surname,
+            "given_names": demo.given_names,
+            "father_name": demo.father_name,
+            "mother_name": "Səbinə",
+            "sex": "F" if demo.surname.endswith("va") else "M",
+            "date_of_birth": date(2004, 5, 12),
+            "place_of_birth": "Bakı",
+            "marital_status": Application.MaritalStatus.SINGLE,
+            "fin": digest[:7].upper(),
+            "phone": "+90 555 010 20 30",
+            "passport_number": "C0" + str(int(digest, 16) % 10_000_000).zfill(7),
+            "passport_issue_date": today - timedelta(days=400),
+            "passport_expiry_date": today.replace(year=today.year + demo.passport_years),
+            "passport_issuing_authority": "DMX",
+            "entry_date": today - timedelta(days=20),
+            "university": University.objects.get(name=demo.university),
+            "faculty": "Mühendislik Fakültesi",
+            "department": "Bilgisayar Mühendisliği",
+            "student_number": str(int(digest, 16) % 100_000_000).zfill(8),
+            "level": demo.level,
+            "programme_start": programme_start,
+            "province": Province.objects.get(code=demo.province_code),
+            "district": "Çankaya" if demo.province_code == 6 else "Merkez",
+            "address_line": "Atatürk Bulvarı 10, Daire 4",
+            "postal_code": f"{demo.province_code:02d}100",
+            **demo.extra,
+        }
+        steps = PATHS[demo.target]
+        if not steps:
+            # A draft left half-way, as a student would: personal details only.
+            values = {k: values[k] for k in ("surname", "given_names", "father_name", "sex")}
+        for name, value in values.items():
+            setattr(application, name, value)
+        application.full_clean(exclude=["applicant"])
+        application.save()
+        if steps:
+            application.declaration_accepted_at = timezone.now()
+            application.save(update_fields=["declaration_accepted_at"])
+            for kind in workflow.required_document_kinds(application, on=today):
+                self._document(application, student, kind)
+        for step in steps:
+            application = self._step(step, application, student, officer, today)
+        return application
+
+    def _document(self, application: Application, student, kind: str) -> Document:
+        if kind == "photo":
+            content, name, ctype = tiny_png(), "photo.png", "image/png"
+        else:
+            content, name, ctype = (
+                tiny_pdf(kind.replace("_", " ")),
+                f"{kind}.pdf",
+                "application/pdf",
+            )
+        document = Document(
+            application=application,
+            kind=kind,
+            original_name=name,
+            content_type=ctype,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=student,
+        )
+        document.file.save(name, ContentFile(content), save=False)
+        document.save()
+        return document
+
+    def _step(self, step: str, application: Application, student, officer, today: date):
+        common = {"application_id": application.pk, "expected_version": application.version}
+        if step == "submit":
+            workflow.application_submit(actor=student, **common)
+        elif step == "review":
+            workflow.application_start_review(actor=officer, **common)
+        elif step == "request_info":
+            workflow.application_request_info(
+                actor=officer,
+                message="The photo is not a biometric photo. Please upload a new one taken "
+                "within the last 6 months, on a white background.",
+                document_kinds=["photo"],
+                **common,
+            )
+        elif step == "approve":
+            earliest, latest = workflow.permit_bounds(application, on=today)
+            workflow.application_approve(
+                actor=officer, valid_from=earliest, valid_to=latest, **common
+            )
+        elif step == "reject":
+            workflow.application_reject(
+                actor=officer,
+                reason_codes=["studies_cannot_continue"],
+                explanation="The university reports that the registration was cancelled.",
+                **common,
+            )
+        elif step == "withdraw":
+            workflow.application_withdraw(
+                actor=student, note="I am moving to another university.", **common
+            )
+        return Application.objects.get(pk=application.pk)
+
+    def _print_logins(self) -> None:
+        password = settings.DEMO_PASSWORD
+        self.stdout.write(f"\nDemo logins (password: {password})")
+        for email, *_rest, role in STAFF:
+            self.stdout.write(f"  {role:<11} {email}")
+        for demo in APPLICANTS:
+            self.stdout.write(f"  {'student':<11} {demo.email}  ({Status(demo.target).label})")
+        self.stdout.write("  Site: http://127.0.0.1:8000/   Admin: http://127.0.0.1:8000/admin/\n")
