@@ -19,14 +19,15 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 
+# Compiled catalogues are built here, not committed; Debian's gettext provides msgfmt.
 messages: install
-	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
-		$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 ## make run: install, migrate, seed the demo data, serve on http://127.0.0.1:8000 with worker and beat
 run: install messages
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --verbosity 0
 	bash scripts/run.sh
 
 ## make test: lint, then the whole suite against PostgreSQL

@@ -11,7 +11,9 @@ from .models import (
     Application,
     ApplicationEvent,
     Document,
+    Field,
     InfoRequest,
+    LengthField,
     Level,
     Message,
     Permit,
@@ -46,8 +48,32 @@ class PolicyVersionForm(forms.ModelForm):
         )
 
 
+class ProgrammeLengthFormSet(forms.BaseInlineFormSet):
+    """A version must give a length for every level and field, or the engine cannot answer."""
+
+    def clean(self) -> None:
+        super().clean()
+        rows = {
+            (form.cleaned_data["level"], form.cleaned_data["field"])
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        }
+        gaps = [
+            f"{Level(level).label} / {Field(field).label}"
+            for level in Level.values
+            for field in Field.values
+            if (level, field) not in rows and (level, LengthField.ANY) not in rows
+        ]
+        if gaps:
+            raise forms.ValidationError(
+                _("Give a length for every level and field. Missing: %(gaps)s")
+                % {"gaps": "; ".join(str(gap) for gap in gaps)}
+            )
+
+
 class ProgrammeLengthInline(admin.TabularInline):
     model = ProgrammeLength
+    formset = ProgrammeLengthFormSet
     extra = 0
     min_num = 1
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -171,9 +170,9 @@ def _move(
     """Assign the new status, bump the version, save and write the event."""
     from_status = application.status
     application.status = to_status
-    application.save(update_fields=["status", "updated_at", *update])
-    Application.objects.filter(pk=application.pk).update(version=F("version") + 1)
+    # The row is locked (select_for_update), so incrementing in Python cannot lose an update.
     application.version += 1
+    application.save(update_fields=["status", "version", "updated_at", *update])
     return ApplicationEvent.objects.create(
         application=application,
         kind=ApplicationEvent.Kind.STATUS_CHANGED,

@@ -202,7 +202,8 @@ class Command(BaseCommand):
                 self._application(demo, student, officer)
                 created += 1
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} applications created)."))
-        self._print_logins()
+        if options["verbosity"] >= 1:
+            self._print_logins()
 
     def _user(self, email: str, first: str, last: str, password: str):
         user, _ = User.objects.get_or_create(

@@ -1,0 +1,112 @@
+"""Supervisors put new policy versions into force in the admin; used versions stay as they were."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+
+from applications.models import PolicyVersion
+
+pytestmark = pytest.mark.django_db
+
+V1_LENGTHS = [
+    ("associate", "any", 2, 4),
+    ("bachelor", "general", 4, 7),
+    ("bachelor", "dentistry", 5, 8),
+    ("bachelor", "pharmacy", 5, 8),
+    ("bachelor", "veterinary", 5, 8),
+    ("bachelor", "medicine", 6, 9),
+    ("master", "any", 2, 3),
+    ("doctoral", "any", 4, 6),
+]
+
+
+@pytest.fixture
+def supervisor_client(client, django_user_model):
+    user = django_user_model.objects.create_user(
+        email="chief@example.com", password="a-long-password-1", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="supervisor"))
+    client.force_login(user)
+    return client
+
+
+def version_form(lengths, **overrides):
+    data = {
+        "number": "2",
+        "title": "Stricter passport margin",
+        "effective_from": "2027-01-01",
+        "covered_levels": ["bachelor", "master", "doctoral"],
+        "prep_year_years": "1",
+        "passport_margin_days": "90",
+        "legal_stay_days": "90",
+        "decision_days": "90",
+        "info_request_days": "30",
+        "source_notes": "",
+        "lengths-TOTAL_FORMS": str(len(lengths)),
+        "lengths-INITIAL_FORMS": "0",
+        "lengths-MIN_NUM_FORMS": "1",
+        "lengths-MAX_NUM_FORMS": "1000",
+    }
+    for i, (level, field, standard, maximum) in enumerate(lengths):
+        data |= {
+            f"lengths-{i}-level": level,
+            f"lengths-{i}-field": field,
+            f"lengths-{i}-standard_years": str(standard),
+            f"lengths-{i}-maximum_years": str(maximum),
+        }
+    return data | overrides
+
+
+def test_supervisor_adds_a_version_with_its_lengths(supervisor_client):
+    response = supervisor_client.post(
+        "/admin/applications/policyversion/add/", version_form(V1_LENGTHS)
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    version = PolicyVersion.objects.get(number=2)
+    assert version.effective_from == datetime.date(2027, 1, 1)
+    assert version.passport_margin_days == 90
+    assert version.covered_levels == ["bachelor", "master", "doctoral"]
+    assert version.lengths.count() == len(V1_LENGTHS)
+
+
+def test_a_version_missing_a_level_is_refused(supervisor_client):
+    without_doctoral = [row for row in V1_LENGTHS if row[0] != "doctoral"]
+    response = supervisor_client.post(
+        "/admin/applications/policyversion/add/", version_form(without_doctoral)
+    )
+    assert response.status_code == 200
+    assert "Missing" in response.content.decode()
+    assert not PolicyVersion.objects.filter(number=2).exists()
+
+
+def test_maximum_shorter_than_standard_is_refused(supervisor_client):
+    broken = [("associate", "any", 4, 2), *V1_LENGTHS[1:]]
+    response = supervisor_client.post(
+        "/admin/applications/policyversion/add/", version_form(broken)
+    )
+    assert response.status_code == 200
+    assert not PolicyVersion.objects.filter(number=2).exists()
+
+
+def test_a_version_used_by_an_application_is_read_only(supervisor_client, settings):
+    settings.DEBUG = True
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    version = PolicyVersion.objects.get(number=1)
+    assert version.applications.exists()
+    url = f"/admin/applications/policyversion/{version.pk}/change/"
+    response = supervisor_client.post(url, {"title": "changed"})
+    assert response.status_code == 403
+    version.refresh_from_db()
+    assert version.title != "changed"
+
+
+def test_officers_and_students_have_no_admin(client, django_user_model):
+    officer = django_user_model.objects.create_user(email="o@example.com", password="x" * 12)
+    officer.groups.add(Group.objects.get(name="officer"))
+    client.force_login(officer)
+    response = client.get("/admin/applications/policyversion/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
