@@ -406,8 +406,12 @@ class Application(models.Model):
                 | Q(passport_expiry_date__gt=F("passport_issue_date")),
                 name="application_passport_expiry_after_issue",
             ),
+            # A reference is given on submission; only a draft (or a draft withdrawn before it
+            # was ever submitted) has none.
             models.CheckConstraint(
-                condition=Q(status=Status.DRAFT) | Q(reference__isnull=False),
+                condition=Q(status=Status.DRAFT)
+                | Q(status=Status.WITHDRAWN, submitted_at__isnull=True)
+                | Q(reference__isnull=False, submitted_at__isnull=False),
                 name="application_reference_once_submitted",
             ),
         ]

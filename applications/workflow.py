@@ -23,6 +23,7 @@ from accounts.roles import is_officer
 
 from . import eligibility
 from .models import (
+    ACTIVE_STATUSES,
     Application,
     ApplicationEvent,
     Document,
@@ -30,7 +31,7 @@ from .models import (
     Permit,
     Status,
 )
-from .policies import eligibility_evaluate
+from .policies import NoPolicyInForce, eligibility_evaluate
 from .references import reference_allocate
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -197,7 +198,7 @@ def _require_officer(actor: AbstractBaseUser) -> None:
 @transaction.atomic
 def application_start(*, applicant: AbstractBaseUser) -> Application:
     """Open a draft; a student has at most one active application."""
-    if Application.objects.filter(applicant=applicant, status__in=TRANSITIONS_ACTIVE).exists():
+    if Application.objects.filter(applicant=applicant, status__in=ACTIVE_STATUSES).exists():
         raise WorkflowError(_("You already have an application in progress."))
     try:
         with transaction.atomic():
@@ -211,9 +212,6 @@ def application_start(*, applicant: AbstractBaseUser) -> Application:
         application=application, kind=ApplicationEvent.Kind.CREATED, actor=applicant
     )
     return application
-
-
-TRANSITIONS_ACTIVE = tuple(status for status, targets in TRANSITIONS.items() if targets)
 
 
 @transaction.atomic
@@ -230,7 +228,12 @@ def application_submit(
         raise IncompleteApplication([*missing.fields, *missing.documents])
     if application.declaration_accepted_at is None:
         raise WorkflowError(_("Please confirm the declaration before submitting."))
-    outcome, version = eligibility_evaluate(inputs=application_rule_input(application, on=on))
+    try:
+        outcome, version = eligibility_evaluate(inputs=application_rule_input(application, on=on))
+    except (eligibility.InvalidInput, NoPolicyInForce) as exc:
+        # Facts the rules cannot evaluate (e.g. an entry date after today): the student fixes
+        # them; this is not a server error.
+        raise WorkflowError(str(exc)) from exc
     application.eligibility_outcome = outcome.to_dict()
     application.policy_version = version
     application.evaluated_on = on
@@ -300,8 +303,14 @@ def application_request_info(
         raise WorkflowError(_("Unknown document kind."))
     days = application.policy_version.info_request_days if application.policy_version else 30
     due_date = due_date or timezone.localdate() + timedelta(days=days)
-    if due_date <= timezone.localdate():
+    today = timezone.localdate()
+    if due_date <= today:
         raise WorkflowError(_("The deadline must be in the future."))
+    if due_date > today + timedelta(days=days):
+        # LFIP Art. 21(3) as applied: at most the policy's period (30 days) to supply documents.
+        raise WorkflowError(
+            _("The deadline can be at most %(days)s days from today.") % {"days": days}
+        )
     request = InfoRequest.objects.create(
         application=application,
         requested_by=actor,
@@ -327,6 +336,9 @@ def application_provide_info(
     application = _lock(application_id)
     _require_applicant(application, actor)
     _check(application, to_status=Status.UNDER_REVIEW, expected_version=expected_version)
+    if application.status != Status.INFO_REQUESTED:
+        # submitted -> under_review is start_review's move; there is no request to answer.
+        raise TransitionNotAllowed(_("There is no information request to answer."))
     request = application.info_requests.select_for_update().get(state=InfoRequest.State.OPEN)
     request.state = InfoRequest.State.ANSWERED
     request.response = response.strip()

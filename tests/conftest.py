@@ -21,28 +21,6 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _private_storage_follows_settings(_private_media, monkeypatch):
-    """Point the private FileFields at this test's folder.
-
-    Django calls a callable ``storage`` once, when the model class is built, so
-    ``private_storage()`` captured the real PRIVATE_MEDIA_ROOT at import time and changing the
-    setting alone would still write test uploads into the project's ``private/`` folder.
-    """
-    from django.apps import apps
-    from django.db.models import FileField
-
-    from applications.storage import private_storage
-
-    for model in apps.get_models():
-        for field in model._meta.get_fields():
-            if (
-                isinstance(field, FileField)
-                and getattr(field, "_storage_callable", None) is private_storage
-            ):
-                monkeypatch.setattr(field, "storage", private_storage())
-
-
-@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Factories set a real password on every user; a cheap hasher keeps the suite fast."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from applications.eligibility import EligibilityInput
 from applications.models import PolicyVersion, ProgrammeLength
 from applications.policies import (
     NoPolicyInForce,
@@ -14,7 +15,6 @@ from applications.policies import (
     policy_from_version,
     policy_version_in_force,
 )
-from applications.eligibility import EligibilityInput
 
 pytestmark = pytest.mark.django_db
 
