@@ -73,7 +73,9 @@ def test_supervisor_adds_a_version_with_its_lengths(supervisor_client):
 def test_a_version_missing_a_level_is_refused(supervisor_client):
     without_doctoral = [row for row in V1_LENGTHS if row[0] != "doctoral"]
     response = supervisor_client.post(
-        "/admin/applications/policyversion/add/", version_form(without_doctoral)
+        "/admin/applications/policyversion/add/",
+        version_form(without_doctoral),
+        headers={"accept-language": "en"},
     )
     assert response.status_code == 200
     assert "Missing" in response.content.decode()
