@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -195,6 +195,24 @@ def _require_officer(actor: AbstractBaseUser) -> None:
         raise NotPermitted(_("Only migration officers can do this."))
 
 
+def _begin(
+    application_id: int,
+    *,
+    actor: AbstractBaseUser,
+    by: Literal["applicant", "officer"],
+    to_status: str,
+    expected_version: int,
+) -> Application:
+    """Lock the row, then check who acts, the version they saw and the transition."""
+    application = _lock(application_id)
+    if by == "applicant":
+        _require_applicant(application, actor)
+    else:
+        _require_officer(actor)
+    _check(application, to_status=to_status, expected_version=expected_version)
+    return application
+
+
 @transaction.atomic
 def application_start(*, applicant: AbstractBaseUser) -> Application:
     """Open a draft; a student has at most one active application."""
@@ -219,9 +237,13 @@ def application_submit(
     *, application_id: int, actor: AbstractBaseUser, expected_version: int, on: date | None = None
 ) -> Application:
     """Evaluate the rules, record the outcome with its policy version, allocate the reference."""
-    application = _lock(application_id)
-    _require_applicant(application, actor)
-    _check(application, to_status=Status.SUBMITTED, expected_version=expected_version)
+    application = _begin(
+        application_id,
+        actor=actor,
+        by="applicant",
+        to_status=Status.SUBMITTED,
+        expected_version=expected_version,
+    )
     on = on or timezone.localdate()
     missing = application_missing(application=application, on=on)
     if not missing.is_empty:
@@ -272,9 +294,13 @@ def application_rule_input(application: Application, *, on: date) -> eligibility
 def application_start_review(
     *, application_id: int, actor: AbstractBaseUser, expected_version: int
 ) -> Application:
-    application = _lock(application_id)
-    _require_officer(actor)
-    _check(application, to_status=Status.UNDER_REVIEW, expected_version=expected_version)
+    application = _begin(
+        application_id,
+        actor=actor,
+        by="officer",
+        to_status=Status.UNDER_REVIEW,
+        expected_version=expected_version,
+    )
     if application.status != Status.SUBMITTED:
         raise TransitionNotAllowed(_("Only a submitted application can be taken into review."))
     if application.assignee_id is None:
@@ -293,9 +319,13 @@ def application_request_info(
     document_kinds: list[str],
     due_date: date | None = None,
 ) -> InfoRequest:
-    application = _lock(application_id)
-    _require_officer(actor)
-    _check(application, to_status=Status.INFO_REQUESTED, expected_version=expected_version)
+    application = _begin(
+        application_id,
+        actor=actor,
+        by="officer",
+        to_status=Status.INFO_REQUESTED,
+        expected_version=expected_version,
+    )
     if not message.strip():
         raise WorkflowError(_("Tell the applicant what is needed."))
     unknown = set(document_kinds) - {code for code, _label in eligibility.DOCUMENT_KINDS}
@@ -333,9 +363,13 @@ def application_provide_info(
     *, application_id: int, actor: AbstractBaseUser, expected_version: int, response: str = ""
 ) -> Application:
     """The applicant answers the open information request; the review resumes."""
-    application = _lock(application_id)
-    _require_applicant(application, actor)
-    _check(application, to_status=Status.UNDER_REVIEW, expected_version=expected_version)
+    application = _begin(
+        application_id,
+        actor=actor,
+        by="applicant",
+        to_status=Status.UNDER_REVIEW,
+        expected_version=expected_version,
+    )
     if application.status != Status.INFO_REQUESTED:
         # submitted -> under_review is start_review's move; there is no request to answer.
         raise TransitionNotAllowed(_("There is no information request to answer."))
@@ -372,9 +406,13 @@ def application_approve(
     valid_to: date,
     on: date | None = None,
 ) -> Permit:
-    application = _lock(application_id)
-    _require_officer(actor)
-    _check(application, to_status=Status.APPROVED, expected_version=expected_version)
+    application = _begin(
+        application_id,
+        actor=actor,
+        by="officer",
+        to_status=Status.APPROVED,
+        expected_version=expected_version,
+    )
     on = on or timezone.localdate()
     earliest, latest = permit_bounds(application, on=on)
     if valid_from < earliest:
@@ -420,9 +458,13 @@ def application_reject(
     reason_codes: list[str],
     explanation: str,
 ) -> Application:
-    application = _lock(application_id)
-    _require_officer(actor)
-    _check(application, to_status=Status.REJECTED, expected_version=expected_version)
+    application = _begin(
+        application_id,
+        actor=actor,
+        by="officer",
+        to_status=Status.REJECTED,
+        expected_version=expected_version,
+    )
     if not reason_codes or set(reason_codes) - set(REJECTION_REASONS):
         raise WorkflowError(_("Choose at least one refusal ground of LFIP Art. 40."))
     if not explanation.strip():
@@ -443,9 +485,13 @@ def application_reject(
 def application_withdraw(
     *, application_id: int, actor: AbstractBaseUser, expected_version: int, note: str = ""
 ) -> Application:
-    application = _lock(application_id)
-    _require_applicant(application, actor)
-    _check(application, to_status=Status.WITHDRAWN, expected_version=expected_version)
+    application = _begin(
+        application_id,
+        actor=actor,
+        by="applicant",
+        to_status=Status.WITHDRAWN,
+        expected_version=expected_version,
+    )
     application.info_requests.filter(state=InfoRequest.State.OPEN).update(
         state=InfoRequest.State.CANCELLED
     )
