@@ -124,6 +124,16 @@ STORAGES = {
 # Documents are personal data: stored outside any public URL, served only through a view that
 # checks permissions.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private")))
+# Upload rules (applications/documents.py): size per file, and the pixel limit that stops
+# decompression bombs before an image is decoded.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
+DOCUMENT_MAX_PIXELS = env.int("DOCUMENT_MAX_PIXELS", default=40_000_000)
+# Django would otherwise spill bigger uploads to a temporary file; the limit above is checked
+# first, so keeping them in memory up to a little more than it is safe.
+FILE_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Inactive drafts are deleted after this many days (KVKK: keep only what the purpose needs).
+DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
