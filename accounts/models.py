@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from applications.validators import fin_validator, latin_name_validator
+
 
 class UserManager(DjangoUserManager):
     """Creates users by email; there is no username."""
@@ -69,3 +71,45 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
         super().save(*args, **kwargs)
+
+
+class Profile(models.Model):
+    """What a student tells us about themselves once, before applying.
+
+    Created only after the data-protection notice has been accepted (``privacy.py``): no personal
+    data is collected before that.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
+    )
+    privacy_notice_version = models.CharField(_("data-protection notice version"), max_length=16)
+    privacy_notice_accepted_at = models.DateTimeField(_("data-protection notice accepted"))
+    surname = models.CharField(
+        _("surname"), max_length=80, blank=True, validators=[latin_name_validator]
+    )
+    given_names = models.CharField(
+        _("given names"), max_length=120, blank=True, validators=[latin_name_validator]
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    fin = models.CharField(
+        _("FIN (personal identification number)"),
+        max_length=7,
+        blank=True,
+        validators=[fin_validator],
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.given_names, self.surname) if part) or str(self.user)
+
+    @property
+    def is_complete(self) -> bool:
+        return all((self.surname, self.given_names, self.date_of_birth, self.phone, self.fin))

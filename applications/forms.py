@@ -3,11 +3,14 @@
 from datetime import date
 
 from django import forms
+from django.conf import settings
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import eligibility
-from .models import Field, Level
+from .models import Application, Field, Level, University
+from .sections import Section
 
 # Far enough for any real passport or programme, near enough that date arithmetic never overflows.
 EARLIEST_DATE = date(1950, 1, 1)
@@ -128,3 +131,141 @@ class StrictBooleanField(forms.Field):
 
 class EligibilityApiForm(EligibilityForm):
     prep_year = StrictBooleanField(required=False)
+
+
+class VersionedForm(forms.Form):
+    """Carries the version of the application the person saw (optimistic concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+def _date_fields_as_iso(field, **kwargs):
+    if isinstance(field, models.DateField):
+        return IsoDateField(label=field.verbose_name.capitalize(), required=not field.blank)
+    return field.formfield(**kwargs)
+
+
+class SectionForm(forms.ModelForm):
+    """Base of every application step; cross-field rules apply where both fields are present."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean_fin(self) -> str:
+        return self.cleaned_data["fin"].strip().upper()
+
+    def clean_passport_number(self) -> str:
+        return self.cleaned_data["passport_number"].replace(" ", "").upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        rules = (
+            (
+                "passport_expiry_date",
+                lambda: cleaned["passport_expiry_date"] > cleaned["passport_issue_date"],
+                ("passport_expiry_date", "passport_issue_date"),
+                _("The expiry date must be after the issue date."),
+            ),
+            (
+                "passport_issue_date",
+                lambda: cleaned["passport_issue_date"] <= today,
+                ("passport_issue_date",),
+                _("The issue date cannot be in the future."),
+            ),
+            (
+                "entry_date",
+                lambda: cleaned["entry_date"] <= today,
+                ("entry_date",),
+                _("The date of entry cannot be in the future."),
+            ),
+            (
+                "date_of_birth",
+                lambda: cleaned["date_of_birth"] < today,
+                ("date_of_birth",),
+                _("The date of birth must be in the past."),
+            ),
+            (
+                "programme_end",
+                lambda: cleaned["programme_end"] > cleaned["programme_start"],
+                ("programme_end", "programme_start"),
+                _("The programme must end after it starts."),
+            ),
+        )
+        for target, holds, needed, message in rules:
+            if all(cleaned.get(name) for name in needed) and not holds():
+                self.add_error(target, message)
+        return cleaned
+
+
+def section_form_class(section: Section) -> type[SectionForm]:
+    form_class = forms.modelform_factory(
+        Application,
+        form=SectionForm,
+        fields=section.fields,
+        formfield_callback=_date_fields_as_iso,
+    )
+
+    class StepForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            for name, field in self.fields.items():
+                if name != "version":
+                    field.required = name in section.required
+            if "university" in self.fields:
+                self.fields["university"].queryset = University.objects.select_related("province")
+
+    StepForm.__name__ = f"{section.slug.capitalize()}Form"
+    return StepForm
+
+
+class DocumentUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What is this document?"), choices=())
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, JPEG or PNG, at most %(size)s MB.")
+        % {"size": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)},
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+
+
+class SubmitForm(VersionedForm):
+    declaration = forms.BooleanField(
+        label=_(
+            "I declare that the information I have given is true and complete, and that the "
+            "documents are genuine. I understand that false statements can lead to refusal or "
+            "cancellation of the permit."
+        ),
+        error_messages={"required": _("Tick the declaration to submit your application.")},
+    )
+
+
+class RespondForm(VersionedForm):
+    response = forms.CharField(
+        label=_("Your answer to the officer (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class WithdrawForm(VersionedForm):
+    confirm = forms.BooleanField(
+        label=_("Yes, withdraw my application. I understand this cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm that you want to withdraw.")},
+    )
+    note = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

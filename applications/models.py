@@ -14,10 +14,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import eligibility
 from .storage import private_storage
+from .validators import fin_validator, latin_name_validator, passport_number_validator
 
 
 class Level(models.TextChoices):
@@ -223,21 +225,6 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-latin_name_validator = RegexValidator(
-    # Latin script as printed in the passport, Azerbaijani and Turkish letters included.
-    regex=r"^[A-Za-zƏəĞğIıİiÖöÜüÇçŞş][A-Za-zƏəĞğIıİiÖöÜüÇçŞş' \-]*$",
-    message=_("Use Latin letters exactly as in your passport (Azerbaijani letters are allowed)."),
-)
-fin_validator = RegexValidator(
-    regex=r"^[0-9A-HJ-NP-Z]{7}$",
-    message=_("The FIN has 7 characters: capital Latin letters and digits, as on your ID card."),
-)
-passport_number_validator = RegexValidator(
-    regex=r"^[A-Z0-9]{6,12}$",
-    message=_("Enter the passport number as printed, capital letters and digits only."),
-)
-
-
 class Application(models.Model):
     """A student's application for the full-programme student residence permit.
 
@@ -422,6 +409,9 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.reference or _("Draft application #%(pk)s") % {"pk": self.pk}
+
+    def get_absolute_url(self) -> str:
+        return reverse("application-detail", kwargs={"pk": self.pk})
 
     @property
     def is_active(self) -> bool:

@@ -1,9 +1,48 @@
 from django.urls import path
 
-from . import views
+from . import student_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("eligibility/", views.eligibility_check, name="eligibility"),
     path("api/eligibility/", views.eligibility_api, name="eligibility-api"),
+    path("dashboard/", student_views.dashboard, name="dashboard"),
+    path("applications/new/", student_views.application_new, name="application-new"),
+    path("applications/<int:pk>/", student_views.application_detail, name="application-detail"),
+    path("applications/<int:pk>/tasks/", student_views.application_tasks, name="application-tasks"),
+    path(
+        "applications/<int:pk>/section/<slug:slug>/",
+        student_views.application_section,
+        name="application-section",
+    ),
+    path(
+        "applications/<int:pk>/documents/",
+        student_views.application_documents,
+        name="application-documents",
+    ),
+    path(
+        "applications/<int:pk>/documents/<int:document_pk>/delete/",
+        student_views.document_delete,
+        name="document-delete",
+    ),
+    path(
+        "applications/<int:pk>/review/", student_views.application_review, name="application-review"
+    ),
+    path(
+        "applications/<int:pk>/respond/",
+        student_views.application_respond,
+        name="application-respond",
+    ),
+    path(
+        "applications/<int:pk>/messages/",
+        student_views.application_message,
+        name="application-message",
+    ),
+    path(
+        "applications/<int:pk>/withdraw/",
+        student_views.application_withdraw,
+        name="application-withdraw",
+    ),
+    path("applications/<int:pk>/letter/", student_views.permit_letter, name="permit-letter"),
+    path("documents/<int:pk>/", student_views.document_file, name="document-file"),
 ]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from accounts.roles import is_officer
 
 from . import eligibility
+from .letters import permit_attach_letter
 from .models import (
     ACTIVE_STATUSES,
     Application,
@@ -33,6 +34,7 @@ from .models import (
 )
 from .policies import NoPolicyInForce, eligibility_evaluate
 from .references import reference_allocate
+from .sections import REQUIRED_FIELDS
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.DRAFT: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
@@ -57,31 +59,6 @@ REJECTION_REASONS: dict[str, Any] = {
     ),
 }
 
-REQUIRED_FIELDS = (
-    "surname",
-    "given_names",
-    "father_name",
-    "mother_name",
-    "sex",
-    "date_of_birth",
-    "place_of_birth",
-    "fin",
-    "phone",
-    "passport_number",
-    "passport_issue_date",
-    "passport_expiry_date",
-    "entry_date",
-    "university",
-    "faculty",
-    "department",
-    "student_number",
-    "level",
-    "programme_start",
-    "province",
-    "district",
-    "address_line",
-)
-
 
 class WorkflowError(Exception):
     """An action that cannot be done now; ``message`` is shown to the person who tried."""
@@ -104,8 +81,8 @@ class NotPermitted(WorkflowError):
 
 
 class IncompleteApplication(WorkflowError):
-    def __init__(self, missing: list[str]) -> None:
-        super().__init__(_("The application is not complete yet."))
+    def __init__(self, missing: list[str], message: str | None = None) -> None:
+        super().__init__(message or _("The application is not complete yet."))
         self.missing = missing
 
 
@@ -234,9 +211,18 @@ def application_start(*, applicant: AbstractBaseUser) -> Application:
 
 @transaction.atomic
 def application_submit(
-    *, application_id: int, actor: AbstractBaseUser, expected_version: int, on: date | None = None
+    *,
+    application_id: int,
+    actor: AbstractBaseUser,
+    expected_version: int,
+    accept_declaration: bool = False,
+    on: date | None = None,
 ) -> Application:
-    """Evaluate the rules, record the outcome with its policy version, allocate the reference."""
+    """Evaluate the rules, record the outcome with its policy version, allocate the reference.
+
+    ``accept_declaration`` records the applicant's declaration in the same transaction, so a
+    failed submission leaves no half-made declaration behind.
+    """
     application = _begin(
         application_id,
         actor=actor,
@@ -248,6 +234,8 @@ def application_submit(
     missing = application_missing(application=application, on=on)
     if not missing.is_empty:
         raise IncompleteApplication([*missing.fields, *missing.documents])
+    if accept_declaration:
+        application.declaration_accepted_at = timezone.now()
     if application.declaration_accepted_at is None:
         raise WorkflowError(_("Please confirm the declaration before submitting."))
     try:
@@ -267,6 +255,7 @@ def application_submit(
         to_status=Status.SUBMITTED,
         data={"reference": application.reference, "policy_version": version.number},
         update=(
+            "declaration_accepted_at",
             "eligibility_outcome",
             "policy_version",
             "evaluated_on",
@@ -374,6 +363,16 @@ def application_provide_info(
         # submitted -> under_review is start_review's move; there is no request to answer.
         raise TransitionNotAllowed(_("There is no information request to answer."))
     request = application.info_requests.select_for_update().get(state=InfoRequest.State.OPEN)
+    replaced = set(
+        application.documents.filter(
+            is_current=True, uploaded_at__gte=request.created_at
+        ).values_list("kind", flat=True)
+    )
+    missing = [kind for kind in request.document_kinds if kind not in replaced]
+    if missing:
+        raise IncompleteApplication(
+            missing, _("Upload every document the officer asked for before you send your answer.")
+        )
     request.state = InfoRequest.State.ANSWERED
     request.response = response.strip()
     request.responded_at = timezone.now()
@@ -435,6 +434,8 @@ def application_approve(
         valid_to=valid_to,
         issued_by=actor,
     )
+    # In the same transaction: a permit never exists without its letter.
+    permit_attach_letter(permit=permit)
     _move(
         application,
         actor=actor,

@@ -1,8 +1,8 @@
 """Make ApplicationEvent append-only in the database itself (PostgreSQL).
 
 The model refuses save-on-existing and delete, but a queryset ``update()``/``delete()`` or raw SQL
-would bypass that. The trigger refuses every UPDATE, and every DELETE except of a draft's events
-(a never-submitted draft may be purged with its history, as data minimisation requires).
+would bypass that. The trigger refuses every UPDATE, and every DELETE except of the events of an application that
+was never submitted (a draft may be purged with its history, as data minimisation requires).
 """
 
 from django.db import migrations
@@ -16,7 +16,7 @@ BEGIN
     END IF;
     IF EXISTS (
         SELECT 1 FROM applications_application
-        WHERE id = OLD.application_id AND status <> 'draft'
+        WHERE id = OLD.application_id AND submitted_at IS NOT NULL
     ) THEN
         RAISE EXCEPTION 'events of a submitted application cannot be deleted'
             USING ERRCODE = 'integrity_constraint_violation';

@@ -124,8 +124,8 @@ def test_hints_are_tied_to_their_fields(client):
     page = page_of(client.get(URL, HTTP_ACCEPT_LANGUAGE="en"))
 
     start = page.find("input", name="programme_start")
-    hint = page.find("div", id="id_programme_start-hint")
-    assert "id_programme_start-hint" in start.attrs["aria-describedby"].split()
+    hint = page.find("div", id="id_programme_start_helptext")
+    assert "id_programme_start_helptext" in start.attrs["aria-describedby"].split()
     assert "student certificate" in hint.text
     assert start.attrs["type"] == "date"
 
@@ -183,10 +183,10 @@ def test_invalid_query_shows_the_error_summary_and_the_field_error(client):
     links = [a.attrs["href"] for a in page.find_all("a") if a.parent and a.parent.tag == "li"]
     assert "#id_programme_start" in links
     assert "YYYY-MM-DD" in summary.text
-    error = page.find("div", id="id_programme_start-error")
+    error = page.find("ul", id="id_programme_start_error")
     assert "YYYY-MM-DD" in error.text
     field = page.find("input", name="programme_start")
-    assert "id_programme_start-error" in field.attrs["aria-describedby"].split()
+    assert "id_programme_start_error" in field.attrs["aria-describedby"].split()
     assert "is-invalid" in field.attrs["class"].split()
     # No result is shown for input that could not be evaluated.
     assert not page.find_all("section", **{"aria-labelledby": "result-title"})
@@ -196,7 +196,7 @@ def test_no_policy_in_force_is_an_error_on_the_date(client):
     response = client.get(URL, {**WORKED_EXAMPLE, "on": "2024-01-01"}, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 400
-    assert "2024-01-01" in page_of(response).find("div", id="id_on-error").text
+    assert "2024-01-01" in page_of(response).find("ul", id="id_on_error").text
 
 
 @pytest.mark.parametrize(

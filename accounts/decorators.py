@@ -1,0 +1,24 @@
+"""Gates for the student's pages."""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .services import has_current_consent
+
+
+def consent_required(view):
+    """Signed in, and the current data-protection notice accepted before any personal data."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not has_current_consent(request.user):
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('privacy-notice')}?{query}")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,38 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from applications.forms import IsoDateField
+
+from .models import Profile
+
+
+class ProfileForm(forms.ModelForm):
+    date_of_birth = IsoDateField(label=_("Date of birth"))
+    preferred_language = forms.ChoiceField(
+        label=_("Language for emails and letters"), choices=settings.LANGUAGES
+    )
+
+    class Meta:
+        model = Profile
+        fields = ("surname", "given_names", "date_of_birth", "phone", "fin")
+        help_texts = {
+            "surname": _("Exactly as in your passport, in Latin letters."),
+            "given_names": _("Exactly as in your passport, in Latin letters."),
+            "phone": _("A number we can reach you on, with the country code, e.g. +90 5xx."),
+            "fin": _("The 7 characters on your Azerbaijani identity card."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.Meta.fields:
+            self.fields[name].required = True
+
+    def clean_fin(self) -> str:
+        return self.cleaned_data["fin"].strip().upper()
+
+
+class ConfirmForm(forms.Form):
+    """A deliberate second step before something that cannot be undone."""
+
+    confirm = forms.BooleanField(label=_("Yes, I understand this cannot be undone"))

@@ -1,0 +1,192 @@
+"""Account services: consent to the data-protection notice, the profile, export and deletion."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Application, ApplicationEvent
+
+from .models import Profile, User
+
+# Bump when the notice's content changes; acceptance of an older version is asked again.
+PRIVACY_NOTICE_VERSION = "2026-11"
+
+PROFILE_FIELDS = ("surname", "given_names", "date_of_birth", "phone", "fin")
+
+
+class AccountError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def has_current_consent(user: User) -> bool:
+    profile = getattr(user, "profile", None)
+    return profile is not None and profile.privacy_notice_version == PRIVACY_NOTICE_VERSION
+
+
+@transaction.atomic
+def privacy_notice_accept(*, user: User) -> Profile:
+    profile, _created = Profile.objects.select_for_update().get_or_create(
+        user=user,
+        defaults={
+            "privacy_notice_version": PRIVACY_NOTICE_VERSION,
+            "privacy_notice_accepted_at": timezone.now(),
+        },
+    )
+    if profile.privacy_notice_version != PRIVACY_NOTICE_VERSION:
+        profile.privacy_notice_version = PRIVACY_NOTICE_VERSION
+        profile.privacy_notice_accepted_at = timezone.now()
+        profile.save(update_fields=["privacy_notice_version", "privacy_notice_accepted_at"])
+    return profile
+
+
+@transaction.atomic
+def profile_update(*, user: User, data: dict[str, Any], preferred_language: str) -> Profile:
+    """Save the profile fields; the form has validated them."""
+    profile = Profile.objects.select_for_update().get(user=user)
+    for name in PROFILE_FIELDS:
+        setattr(profile, name, data[name])
+    profile.full_clean()
+    profile.save()
+    user.preferred_language = preferred_language
+    user.save(update_fields=["preferred_language"])
+    return profile
+
+
+def _application_record(application: Application) -> dict[str, Any]:
+    fields = {
+        field.name: getattr(application, field.attname)
+        for field in Application._meta.concrete_fields
+        if field.name not in {"applicant", "assignee", "university", "province", "policy_version"}
+    }
+    fields["university"] = str(application.university) if application.university else None
+    fields["province"] = str(application.province) if application.province else None
+    fields["policy_version"] = (
+        application.policy_version.number if application.policy_version else None
+    )
+    fields["status_label"] = application.get_status_display()
+    fields["documents"] = [
+        {
+            "kind": doc.kind,
+            "original_name": doc.original_name,
+            "content_type": doc.content_type,
+            "size": doc.size,
+            "sha256": doc.sha256,
+            "uploaded_at": doc.uploaded_at,
+            "current": doc.is_current,
+            "review": doc.review,
+            "review_reason": doc.review_reason,
+            "file_in_archive": f"documents/{application.pk}/{doc.pk}-{doc.original_name}",
+        }
+        for doc in application.documents.all()
+    ]
+    fields["events"] = [
+        {
+            "when": event.created_at,
+            "kind": event.kind,
+            "from": event.from_status,
+            "to": event.to_status,
+            "note": event.note,
+        }
+        for event in application.events.filter(kind__in=STUDENT_EVENT_KINDS)
+    ]
+    fields["information_requests"] = list(
+        application.info_requests.values(
+            "message", "document_kinds", "due_date", "state", "response", "responded_at"
+        )
+    )
+    fields["messages"] = [
+        {"when": m.created_at, "from_me": m.sender_id == application.applicant_id, "body": m.body}
+        for m in application.messages.all()
+    ]
+    permit = getattr(application, "permit", None)
+    if permit is not None:
+        fields["permit"] = {
+            "number": permit.number,
+            "valid_from": permit.valid_from,
+            "valid_to": permit.valid_to,
+        }
+    return fields
+
+
+STUDENT_EVENT_KINDS = (
+    ApplicationEvent.Kind.CREATED,
+    ApplicationEvent.Kind.STATUS_CHANGED,
+    ApplicationEvent.Kind.DOCUMENT_UPLOADED,
+    ApplicationEvent.Kind.INFO_REQUESTED,
+    ApplicationEvent.Kind.INFO_PROVIDED,
+)
+
+
+def account_export(*, user: User) -> bytes:
+    """Everything the portal holds about ``user``: data.json plus their documents, zipped."""
+    profile = getattr(user, "profile", None)
+    record = {
+        "exported_at": timezone.now(),
+        "account": {
+            "email": user.email,
+            "preferred_language": user.preferred_language,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+        },
+        "profile": None
+        if profile is None
+        else {
+            "privacy_notice_version": profile.privacy_notice_version,
+            "privacy_notice_accepted_at": profile.privacy_notice_accepted_at,
+            **{name: getattr(profile, name) for name in PROFILE_FIELDS},
+        },
+        "applications": [],
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        applications = user.applications.select_related(
+            "university", "province", "policy_version"
+        ).order_by("created_at")
+        for application in applications:
+            entry = _application_record(application)
+            record["applications"].append(entry)
+            for doc, meta in zip(application.documents.all(), entry["documents"], strict=True):
+                with doc.file.open("rb") as handle:
+                    archive.writestr(meta["file_in_archive"], handle.read())
+            permit = getattr(application, "permit", None)
+            if permit is not None and permit.letter:
+                with permit.letter.open("rb") as handle:
+                    archive.writestr(f"letters/{permit.number}.pdf", handle.read())
+        archive.writestr(
+            "data.json",
+            json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        )
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Delete the account and its drafts; refused once anything has been submitted.
+
+    A submitted application is an administrative record the authority must keep.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.applications.filter(submitted_at__isnull=False).exists():
+        raise AccountError(
+            _(
+                "Your account cannot be deleted because you have submitted an application. "
+                "The migration authority keeps submitted applications as the law requires."
+            )
+        )
+    for application in user.applications.all():
+        files = [doc.file for doc in application.documents.all()]
+        application.events.all().delete()
+        application.delete()
+        # Files go last: if anything above fails, the transaction keeps rows and files together.
+        transaction.on_commit(lambda files=files: [f.delete(save=False) for f in files])
+    user.delete()

@@ -1,0 +1,32 @@
+"""Who may see an application: one rule, used by every list and every detail view.
+
+django-helpdesk's list and detail checks drifted apart; here both call the same function, and
+querysets are scoped by the same rule (``applications_visible_to``).
+"""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from accounts.roles import is_officer
+
+from .models import Application
+
+
+def can_view_application(user: AbstractBaseUser | AnonymousUser, application: Application) -> bool:
+    if not user.is_authenticated:
+        return False
+    return application.applicant_id == user.pk or is_officer(user)
+
+
+def applications_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Application]:
+    if not user.is_authenticated:
+        return Application.objects.none()
+    if is_officer(user):
+        return Application.objects.all()
+    return Application.objects.filter(applicant=user)
+
+
+def own_applications(user: AbstractBaseUser) -> QuerySet[Application]:
+    """The student's pages show only the student's own applications, officers' included."""
+    return Application.objects.filter(applicant=user)

@@ -1,0 +1,99 @@
+"""Read queries and read-only derivations used by more than one view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import Application, ApplicationEvent, InfoRequest, Status
+from .sections import SECTIONS, Section, section_is_complete
+
+# What a student sees of the history; internal bookkeeping (assignments, reviews) stays out.
+STUDENT_EVENT_KINDS = (
+    ApplicationEvent.Kind.CREATED,
+    ApplicationEvent.Kind.STATUS_CHANGED,
+    ApplicationEvent.Kind.DOCUMENT_UPLOADED,
+)
+
+
+@dataclass(frozen=True)
+class Guidance:
+    headline: str | Promise
+    next_step: str | Promise
+    deadline: date | None = None
+
+
+def open_info_request(application: Application) -> InfoRequest | None:
+    return application.info_requests.filter(state=InfoRequest.State.OPEN).first()
+
+
+def status_guidance(application: Application) -> Guidance:
+    """The status in plain words, what to do next, and the date that matters."""
+    status = application.status
+    if status == Status.DRAFT:
+        return Guidance(
+            _("Not sent yet"),
+            _("Complete every section, upload your documents and submit."),
+        )
+    if status == Status.SUBMITTED:
+        days = application.policy_version.decision_days if application.policy_version else 90
+        submitted = timezone.localdate(application.submitted_at)
+        return Guidance(
+            _("Received — waiting for an officer"),
+            _("You do not need to do anything now. A decision is due within %(days)s days.")
+            % {"days": days},
+            submitted + timedelta(days=days),
+        )
+    if status == Status.UNDER_REVIEW:
+        days = application.policy_version.decision_days if application.policy_version else 90
+        submitted = timezone.localdate(application.submitted_at)
+        return Guidance(
+            _("An officer is reviewing your application"),
+            _("You do not need to do anything now. We will email you when something changes."),
+            submitted + timedelta(days=days),
+        )
+    if status == Status.INFO_REQUESTED:
+        request = open_info_request(application)
+        return Guidance(
+            _("Action needed: the officer asked for more information"),
+            _(
+                "Upload the documents the officer asked for and send your answer before the "
+                "due date."
+            ),
+            request.due_date if request else None,
+        )
+    if status == Status.APPROVED:
+        return Guidance(
+            _("Approved — your residence permit is granted"),
+            _(
+                "Download your decision letter. Apply for an extension from 60 days before the "
+                "permit ends."
+            ),
+            application.permit.valid_to if hasattr(application, "permit") else None,
+        )
+    if status == Status.REJECTED:
+        return Guidance(
+            _("Refused"),
+            _(
+                "Read the reasons below. You can appeal to the administrative court within 60 days "
+                "of being notified of the decision."
+            ),
+        )
+    return Guidance(_("Withdrawn"), _("You can start a new application at any time."))
+
+
+def student_timeline(application: Application) -> QuerySet[ApplicationEvent]:
+    return application.events.filter(kind__in=STUDENT_EVENT_KINDS).select_related("actor")
+
+
+def rejection_details(application: Application) -> ApplicationEvent | None:
+    return application.events.filter(to_status=Status.REJECTED).order_by("-created_at").first()
+
+
+def task_list(application: Application) -> list[tuple[Section, bool]]:
+    return [(section, section_is_complete(section, application)) for section in SECTIONS]

@@ -1,0 +1,199 @@
+"""Student-side services that change an application without changing its status.
+
+Status changes live in ``workflow.py``; these services use the same lock-and-version discipline
+so two tabs cannot overwrite each other silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import eligibility
+from .documents import CleanFile, random_storage_name, validate_upload
+from .models import Application, ApplicationEvent, Document, Message, Status
+from .permissions import can_view_application
+from .sections import Section
+from .selectors import open_info_request
+from .workflow import NotPermitted, StaleVersion, WorkflowError
+
+DOCUMENT_KIND_CODES = frozenset(code for code, _label in eligibility.DOCUMENT_KINDS)
+
+
+def _lock_own(application_id: int, actor: AbstractBaseUser) -> Application:
+    application = Application.objects.select_for_update().get(pk=application_id)
+    if application.applicant_id != actor.pk:
+        raise NotPermitted(_("Only the applicant can do this."))
+    return application
+
+
+def _check_version(application: Application, expected_version: int) -> None:
+    if application.version != expected_version:
+        raise StaleVersion(
+            _(
+                "This application was changed in another window meanwhile. Nothing was saved; "
+                "the page now shows the current version."
+            )
+        )
+
+
+@transaction.atomic
+def application_update_section(
+    *,
+    application_id: int,
+    actor: AbstractBaseUser,
+    expected_version: int,
+    section: Section,
+    values: dict[str, Any],
+) -> Application:
+    """Save one step of a draft. The step form has validated ``values``."""
+    application = _lock_own(application_id, actor)
+    _check_version(application, expected_version)
+    if application.status != Status.DRAFT:
+        raise WorkflowError(_("A submitted application can no longer be edited."))
+    for name in section.fields:
+        if name in values:
+            setattr(application, name, values[name])
+    application.full_clean(exclude=["applicant"])
+    application.version += 1
+    application.save()
+    return application
+
+
+def _replaceable_kinds(application: Application) -> frozenset[str] | None:
+    """Kinds the applicant may change now; None means every kind (a draft)."""
+    if application.status == Status.DRAFT:
+        return None
+    if application.status == Status.INFO_REQUESTED:
+        request = open_info_request(application)
+        if request is not None:
+            # "other" lets the student add an explanation the officer did not foresee.
+            return frozenset([*request.document_kinds, "other"])
+    return frozenset()
+
+
+def _ensure_may_change(application: Application, kind: str) -> None:
+    allowed = _replaceable_kinds(application)
+    if allowed is not None and kind not in allowed:
+        raise WorkflowError(
+            _(
+                "Documents can be changed only while the application is a draft, or when an "
+                "information request asks for them."
+            )
+        )
+
+
+@transaction.atomic
+def document_upload(
+    *, application_id: int, actor: AbstractBaseUser, kind: str, uploaded: UploadedFile
+) -> Document:
+    """Validate and store a document; a rejected file stores nothing (UploadRejected)."""
+    if kind not in DOCUMENT_KIND_CODES:
+        raise WorkflowError(_("Choose what kind of document this is."))
+    application = _lock_own(application_id, actor)
+    _ensure_may_change(application, kind)
+    clean: CleanFile = validate_upload(uploaded)
+    previous = None
+    if kind != "other":
+        previous = application.documents.filter(kind=kind, is_current=True).first()
+    if previous is not None:
+        if application.status == Status.DRAFT:
+            # A draft's earlier file is not evidence of anything: keep no copy of it.
+            _delete_document(previous)
+        else:
+            previous.is_current = False
+            previous.save(update_fields=["is_current"])
+    document = Document(
+        application=application,
+        kind=kind,
+        original_name=clean.original_name,
+        content_type=clean.content_type,
+        size=clean.size,
+        sha256=clean.sha256,
+        uploaded_by=actor,
+    )
+    # Stored under our own random name: FieldFile.save would prefix upload_to a second time.
+    document.file.name = document.file.storage.save(
+        random_storage_name(clean), ContentFile(clean.content)
+    )
+    try:
+        document.save()
+        if application.status != Status.DRAFT:
+            ApplicationEvent.objects.create(
+                application=application,
+                kind=ApplicationEvent.Kind.DOCUMENT_UPLOADED,
+                actor=actor,
+                data={
+                    "kind": kind,
+                    "document": document.pk,
+                    "replaces": getattr(previous, "pk", None),
+                },
+            )
+        Application.objects.filter(pk=application.pk).update(version=application.version + 1)
+    except BaseException:
+        # The row will not exist, so neither may the file.
+        document.file.delete(save=False)
+        raise
+    return document
+
+
+def _delete_document(document: Document) -> None:
+    file = document.file
+    document.delete()
+    transaction.on_commit(lambda: file.delete(save=False))
+
+
+@transaction.atomic
+def document_delete(*, document_id: int, actor: AbstractBaseUser) -> None:
+    document = Document.objects.select_related("application").get(pk=document_id)
+    application = _lock_own(document.application_id, actor)
+    _ensure_may_change(application, document.kind)
+    request = open_info_request(application)
+    if application.status != Status.DRAFT and (
+        request is None or document.uploaded_at < request.created_at
+    ):
+        raise WorkflowError(
+            _("A document the officer has already seen cannot be deleted; upload a new one.")
+        )
+    _delete_document(document)
+    Application.objects.filter(pk=application.pk).update(version=application.version + 1)
+
+
+@transaction.atomic
+def message_send(*, application_id: int, actor: AbstractBaseUser, body: str) -> Message:
+    body = body.strip()
+    if not body:
+        raise WorkflowError(_("Write a message first."))
+    application = Application.objects.select_for_update().get(pk=application_id)
+    if not can_view_application(actor, application):
+        raise NotPermitted(_("You cannot write in this application's thread."))
+    if application.status == Status.DRAFT:
+        raise WorkflowError(_("Messages can be sent once the application is submitted."))
+    message = Message.objects.create(application=application, sender=actor, body=body)
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=ApplicationEvent.Kind.MESSAGE,
+        actor=actor,
+        data={"message": message.pk},
+    )
+    return message
+
+
+PROFILE_TO_APPLICATION = ("surname", "given_names", "date_of_birth", "phone", "fin")
+
+
+@transaction.atomic
+def application_prefill_from_profile(*, application: Application, user: AbstractBaseUser) -> None:
+    """Copy what the student already told us into a new draft, so nothing is typed twice."""
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return
+    values = {name: getattr(profile, name) for name in PROFILE_TO_APPLICATION}
+    Application.objects.filter(pk=application.pk, status=Status.DRAFT).update(
+        **{name: value for name, value in values.items() if value not in (None, "")}
+    )
