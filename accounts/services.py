@@ -190,3 +190,12 @@ def account_delete(*, user: User) -> None:
         # Files go last: if anything above fails, the transaction keeps rows and files together.
         transaction.on_commit(lambda files=files: [f.delete(save=False) for f in files])
     user.delete()
+
+
+def email_mark_verified(*, user: User) -> None:
+    """Record the account's address as verified (demo and staff accounts made by commands)."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )

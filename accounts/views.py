@@ -1,10 +1,13 @@
 """The student's own account pages: consent, profile, data export, deletion."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -28,9 +31,13 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 @require_http_methods(["GET", "POST"])
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        services.privacy_notice_accept(user=request.user)
-        messages.success(request, _("Thank you. You can now give us your details."))
-        return redirect(_safe_next(request, "profile"))
+        profile = services.privacy_notice_accept(user=request.user)
+        target = _safe_next(request, reverse("dashboard"))
+        if not profile.is_complete:
+            # Details first: they fill in every application the student starts.
+            messages.success(request, _("Thank you. Now tell us your details."))
+            return redirect(f"{reverse('profile')}?{urlencode({'next': target})}")
+        return redirect(target)
     return render(
         request,
         "accounts/privacy_notice.html",

@@ -63,7 +63,7 @@ class EligibilityForm(forms.Form):
         help_text=_("The first day of your programme, as on your student certificate."),
     )
     programme_end = IsoDateField(
-        label=_("Programme end date (optional)"),
+        label=_("Programme end date"),
         required=False,
         help_text=_("Only if your student certificate shows one."),
     )
@@ -72,12 +72,12 @@ class EligibilityForm(forms.Form):
     )
     passport_expiry = IsoDateField(label=_("Passport expiry date"))
     entry_date = IsoDateField(
-        label=_("Date you entered Türkiye (optional)"),
+        label=_("Date you entered Türkiye"),
         required=False,
         help_text=_("We check that you apply within the 90-day visa-free stay."),
     )
     on = IsoDateField(
-        label=_("Date you will apply (optional)"),
+        label=_("Date you will apply"),
         required=False,
         help_text=_("Leave empty to use today."),
     )
@@ -245,7 +245,7 @@ class SubmitForm(VersionedForm):
 
 class RespondForm(VersionedForm):
     response = forms.CharField(
-        label=_("Your answer to the officer (optional)"),
+        label=_("Your answer to the officer"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -264,7 +264,7 @@ class WithdrawForm(VersionedForm):
         error_messages={"required": _("Tick the box to confirm that you want to withdraw.")},
     )
     note = forms.CharField(
-        label=_("Reason (optional)"),
+        label=_("Reason"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),

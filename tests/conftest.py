@@ -38,3 +38,69 @@ def officer(db):
     from tests.factories import OfficerFactory
 
     return OfficerFactory()
+
+
+@pytest.fixture
+def fresh_cache():
+    """An empty cache: allauth's rate limits (sign-up, login, reset) count in it across tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _png_bytes(size=(40, 50), color=(210, 210, 210)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _jpeg_bytes(size=(40, 50), color=(30, 60, 200)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def _pdf_bytes() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)  # A4 in points
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def make_upload():
+    """A real small file as a browser would send it: ``make_upload("photo.png")``.
+
+    The content follows the extension (PNG and JPEG from Pillow, a one-page PDF from pypdf)
+    unless ``content`` is given, e.g. HTML under a ``.pdf`` name.
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    makers = {
+        ".png": (_png_bytes, "image/png"),
+        ".jpg": (_jpeg_bytes, "image/jpeg"),
+        ".pdf": (_pdf_bytes, "application/pdf"),
+    }
+
+    def make(name: str, content: bytes | None = None) -> SimpleUploadedFile:
+        maker, content_type = makers[name[name.rfind(".") :].lower()]
+        return SimpleUploadedFile(
+            name, maker() if content is None else content, content_type=content_type
+        )
+
+    return make

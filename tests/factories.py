@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 
 from accounts.models import User
 from accounts.roles import OFFICER, SUPERVISOR
+from accounts.services import email_mark_verified, privacy_notice_accept
 from applications import workflow
 from applications.models import Application, Document, Field, Level, University
 
@@ -60,6 +61,25 @@ class UserFactory(factory.django.DjangoModelFactory):
         obj.set_password(extracted or DEMO_PASSWORD)
         if create:
             obj.save(update_fields=["password"])
+
+    @factory.post_generation
+    def verified(obj: User, create: bool, extracted: bool | None, **kwargs) -> None:
+        """The address is verified unless ``verified=False``: sign-in needs it."""
+        if create and extracted is not False:
+            email_mark_verified(user=obj)
+
+    @factory.post_generation
+    def consent(obj: User, create: bool, extracted: bool | None, **kwargs) -> None:
+        """Notice accepted and profile filled, unless ``consent=False``."""
+        if not create or extracted is False:
+            return
+        profile = privacy_notice_accept(user=obj)
+        profile.surname = "Məmmədov"
+        profile.given_names = "Əli"
+        profile.date_of_birth = date(2004, 5, 12)
+        profile.phone = "+994501234567"
+        profile.fin = "5ABCD7K"
+        profile.save()
 
 
 def _in_group(name: str) -> factory.PostGeneration:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import OFFICER, SUPERVISOR
+from accounts.services import email_mark_verified, privacy_notice_accept
 from applications import workflow
 from applications.models import Application, Document, Province, Status, University
 
@@ -198,6 +199,7 @@ class Command(BaseCommand):
         created = 0
         for demo in APPLICANTS:
             student = self._user(demo.email, demo.given_names, demo.surname, password)
+            self._profile(student, demo)
             if not student.applications.exists():
                 self._application(demo, student, officer)
                 created += 1
@@ -211,7 +213,18 @@ class Command(BaseCommand):
         )
         user.set_password(password)
         user.save(update_fields=["password"])
+        email_mark_verified(user=user)
         return user
+
+    def _profile(self, student, demo: DemoApplicant) -> None:
+        profile = privacy_notice_accept(user=student)
+        if not profile.is_complete:
+            profile.surname = demo.surname
+            profile.given_names = demo.given_names
+            profile.date_of_birth = date(2004, 5, 12)
+            profile.phone = "+90 555 010 20 30"
+            profile.fin = hashlib.sha256(demo.email.encode()).hexdigest()[:7].upper()
+            profile.save()
 
     @transaction.atomic
     def _application(self, demo: DemoApplicant, student, officer) -> Application:
