@@ -17,11 +17,19 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# Debian packages the Python ones rely on: msgfmt (translations), HarfBuzz-Subset (WeasyPrint's
+# font subsetting for decision letters). Installed only when missing.
+.system-packages:
+	@missing=""; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	ldconfig -p | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
+	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi
+	touch $@
 
-# Compiled catalogues are built here, not committed; Debian's gettext provides msgfmt.
+install: .system-packages $(VENV)/.installed node_modules/.installed
+
+# Compiled catalogues are built here, not committed.
 messages: install
-	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 ## make run: install, migrate, seed the demo data, serve on http://127.0.0.1:8000 with worker and beat
@@ -45,4 +53,4 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .hypothesis .system-packages
