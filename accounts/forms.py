@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.forms import IsoDateField
@@ -30,6 +31,14 @@ class ProfileForm(forms.ModelForm):
 
     def clean_fin(self) -> str:
         return self.cleaned_data["fin"].strip().upper()
+
+    def clean_date_of_birth(self):
+        # The same rule as the application's personal step: a future date, copied into a new
+        # draft, would make the document checklist (and so the task list) fail to evaluate.
+        value = self.cleaned_data["date_of_birth"]
+        if value >= timezone.localdate():
+            raise forms.ValidationError(_("The date of birth must be in the past."), code="future")
+        return value
 
 
 class ConfirmForm(forms.Form):

@@ -12,7 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application, ApplicationEvent
+from applications.models import Application
+from applications.selectors import STUDENT_EVENT_KINDS
+from applications.services import draft_purge
 
 from .models import Profile, User
 
@@ -118,15 +120,6 @@ def _application_record(application: Application) -> dict[str, Any]:
     return fields
 
 
-STUDENT_EVENT_KINDS = (
-    ApplicationEvent.Kind.CREATED,
-    ApplicationEvent.Kind.STATUS_CHANGED,
-    ApplicationEvent.Kind.DOCUMENT_UPLOADED,
-    ApplicationEvent.Kind.INFO_REQUESTED,
-    ApplicationEvent.Kind.INFO_PROVIDED,
-)
-
-
 def account_export(*, user: User) -> bytes:
     """Everything the portal holds about ``user``: data.json plus their documents, zipped."""
     profile = getattr(user, "profile", None)
@@ -183,12 +176,8 @@ def account_delete(*, user: User) -> None:
                 "The migration authority keeps submitted applications as the law requires."
             )
         )
-    for application in user.applications.all():
-        files = [doc.file for doc in application.documents.all()]
-        application.events.all().delete()
-        application.delete()
-        # Files go last: if anything above fails, the transaction keeps rows and files together.
-        transaction.on_commit(lambda files=files: [f.delete(save=False) for f in files])
+    for application_id in user.applications.values_list("pk", flat=True):
+        draft_purge(application_id=application_id)
     user.delete()
 
 

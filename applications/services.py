@@ -6,12 +6,16 @@ so two tabs cannot overwrite each other silently.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import eligibility
@@ -197,3 +201,36 @@ def application_prefill_from_profile(*, application: Application, user: Abstract
     Application.objects.filter(pk=application.pk, status=Status.DRAFT).update(
         **{name: value for name, value in values.items() if value not in (None, "")}
     )
+
+
+def _never_submitted() -> Q:
+    return Q(submitted_at__isnull=True, status__in=[Status.DRAFT, Status.WITHDRAWN])
+
+
+@transaction.atomic
+def draft_purge(*, application_id: int) -> None:
+    """Delete a never-submitted application with its documents, history and files.
+
+    Only drafts (or drafts discarded before submission) can go: a submitted application is an
+    administrative record, and the database refuses to delete its history.
+    """
+    application = (
+        Application.objects.select_for_update().filter(_never_submitted()).get(pk=application_id)
+    )
+    files = [doc.file for doc in application.documents.all()]
+    application.events.all().delete()
+    application.delete()
+    # Files go only once the rows are gone for good.
+    transaction.on_commit(lambda: [file.delete(save=False) for file in files])
+
+
+def drafts_purge_inactive(*, days: int | None = None) -> int:
+    """Delete drafts nobody has touched for ``DRAFT_RETENTION_DAYS`` days; return how many."""
+    days = settings.DRAFT_RETENTION_DAYS if days is None else days
+    cutoff = timezone.now() - timedelta(days=days)
+    stale = Application.objects.filter(_never_submitted(), updated_at__lt=cutoff)
+    count = 0
+    for application_id in stale.values_list("pk", flat=True).iterator():
+        draft_purge(application_id=application_id)
+        count += 1
+    return count

@@ -7,8 +7,11 @@ password reset and email change work, and the notice's ``next`` cannot send anyo
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
@@ -19,6 +22,7 @@ from tests.factories import DEMO_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
+ISTANBUL = ZoneInfo("Europe/Istanbul")
 NEW_PASSWORD = "Silver-Lake-4826"
 RESET_LINK_RE = re.compile(r"https?://[^/\s]+(/accounts/password/reset/key/[^/\s]+/)")
 CONFIRM_LINK_RE = re.compile(r"https?://[^/\s]+(/accounts/confirm-email/[^/\s]+/)")
@@ -227,3 +231,27 @@ def test_the_profile_never_redirects_off_site(client, student):
     response = client.post(reverse("profile"), data)
     assert response.status_code == 302
     assert response["Location"] == reverse("dashboard")
+
+
+@pytest.mark.parametrize("born", ["2024-10-01", "2090-01-01"], ids=["today", "future"])
+def test_the_profile_refuses_a_date_of_birth_not_in_the_past(client, born):
+    """Copied into a new draft, such a date made the task list fail (document checklist)."""
+    user = UserFactory(consent=False)
+    client.force_login(user)
+    client.post(reverse("privacy-notice"))
+    with time_machine.travel(datetime(2024, 10, 1, 10, 0, tzinfo=ISTANBUL), tick=False):
+        response = client.post(
+            reverse("profile"),
+            {
+                "surname": "Həsənov",
+                "given_names": "Tural",
+                "date_of_birth": born,
+                "phone": "+994551112233",
+                "fin": "6XYZ12P",
+                "preferred_language": "az",
+            },
+            headers={"accept-language": "en"},
+        )
+    assert response.status_code == 400
+    assert "The date of birth must be in the past." in response.content.decode()
+    assert Profile.objects.get(user=user).date_of_birth is None

@@ -422,6 +422,14 @@ def test_the_whole_journey_from_sign_up_to_the_permit_letter(
     assert request.due_date == date(2024, 11, 1)
     assert en_date(request.due_date) in page
     assert str(dict(eligibility.DOCUMENT_KINDS)["photo"]) in page
+    # The upload form offers what was asked for (and "other"), nothing the officer has seen.
+    assert re.findall(r'<option value="([a-z_]+)"', page) == ["photo", "other"]
+    response_certificate = browser.post(
+        reverse("application-documents", args=[application.pk]),
+        {"kind": "student_certificate", "file": make_upload("certificate.pdf")},
+    )
+    assert response_certificate.status_code == 400
+    assert Document.objects.filter(application=application).count() == len(REQUIRED_KINDS)
 
     # Answering before uploading the photo is refused, with a clear message.
     clock.shift(timedelta(hours=2))
