@@ -13,6 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from portal.requests import post_data
+
 from . import services
 from .decorators import consent_required
 from .forms import ConfirmForm, ProfileForm
@@ -54,7 +56,7 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     profile = request.user.profile
     form = ProfileForm(
-        request.POST or None,
+        post_data(request),
         instance=profile,
         initial={"preferred_language": request.user.preferred_language},
     )
@@ -84,7 +86,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_delete(request: HttpRequest) -> HttpResponse:
     can_delete = not request.user.applications.filter(submitted_at__isnull=False).exists()
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.account_delete(user=request.user)

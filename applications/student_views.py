@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import consent_required
+from portal.requests import post_data, post_files
 
 from . import eligibility, selectors, services, workflow
 from .documents import UploadRejected
@@ -147,7 +148,7 @@ def application_section(request: HttpRequest, pk: int, slug: str) -> HttpRespons
         return redirect("application-detail", pk=pk)
     form_class = section_form_class(section)
     form = form_class(
-        request.POST or None, instance=application, initial={"version": application.version}
+        post_data(request), instance=application, initial={"version": application.version}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -194,7 +195,7 @@ def application_documents(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
     if application.status not in (Status.DRAFT, Status.INFO_REQUESTED):
         return redirect("application-detail", pk=pk)
-    form = _upload_form(application, request.POST or None, request.FILES or None)
+    form = _upload_form(application, post_data(request), post_files(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.document_upload(
@@ -254,7 +255,7 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
     if application.status != Status.DRAFT:
         return redirect("application-detail", pk=pk)
     today = timezone.localdate()
-    form = SubmitForm(request.POST or None, initial={"version": application.version})
+    form = SubmitForm(post_data(request), initial={"version": application.version})
     if request.method == "POST" and form.is_valid():
         try:
             submitted = workflow.application_submit(
@@ -338,8 +339,12 @@ def application_respond(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Your answer was sent. The officer will continue the review.")
             )
-    else:
+    elif "version" in form.errors:
         messages.error(request, _("The page was out of date; please try again."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
     return redirect("application-detail", pk=pk)
 
 
@@ -368,7 +373,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
     if not application.is_active:
         return redirect("application-detail", pk=pk)
-    form = WithdrawForm(request.POST or None, initial={"version": application.version})
+    form = WithdrawForm(post_data(request), initial={"version": application.version})
     if request.method == "POST" and form.is_valid():
         try:
             workflow.application_withdraw(

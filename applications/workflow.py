@@ -193,6 +193,8 @@ def _begin(
 @transaction.atomic
 def application_start(*, applicant: AbstractBaseUser) -> Application:
     """Open a draft; a student has at most one active application."""
+    if is_officer(applicant):
+        raise NotPermitted(_("Staff accounts cannot apply; use a personal account."))
     if Application.objects.filter(applicant=applicant, status__in=ACTIVE_STATUSES).exists():
         raise WorkflowError(_("You already have an application in progress."))
     try:
