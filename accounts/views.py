@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,10 +30,12 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """Public, so it can be read before an account (and its email address) exists."""
     if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         profile = services.privacy_notice_accept(user=request.user)
         target = _safe_next(request, reverse("dashboard"))
         if not profile.is_complete:
@@ -44,7 +47,8 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/privacy_notice.html",
         {
-            "accepted": services.has_current_consent(request.user),
+            "accepted": request.user.is_authenticated
+            and services.has_current_consent(request.user),
             "next": _safe_next(request, ""),
             "version": services.PRIVACY_NOTICE_VERSION,
         },

@@ -255,3 +255,17 @@ def test_the_profile_refuses_a_date_of_birth_not_in_the_past(client, born):
     assert response.status_code == 400
     assert "The date of birth must be in the past." in response.content.decode()
     assert Profile.objects.get(user=user).date_of_birth is None
+
+
+def test_the_privacy_notice_can_be_read_before_signing_up(client):
+    response = client.get(reverse("privacy-notice"), headers={"accept-language": "en"})
+    assert response.status_code == 200
+    assert "Who is responsible" in response.content.decode()
+    signup = client.get(reverse("account_signup"), headers={"accept-language": "en"})
+    assert reverse("privacy-notice") in signup.content.decode()
+
+
+def test_accepting_the_notice_needs_an_account(client):
+    response = client.post(reverse("privacy-notice"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))

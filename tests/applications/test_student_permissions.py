@@ -409,7 +409,14 @@ ROUTES: list[Route] = [
         officer=200,
         anonymous=404,
     ),
-    Route("privacy-notice", "submitted", lambda w: reverse("privacy-notice"), pk_bound=False),
+    # The notice is public: it must be readable before an account (an email address) exists.
+    Route(
+        "privacy-notice",
+        "submitted",
+        lambda w: reverse("privacy-notice"),
+        pk_bound=False,
+        anonymous=200,
+    ),
     Route("profile", "submitted", lambda w: reverse("profile"), pk_bound=False),
     Route("data-export", "submitted", lambda w: reverse("data-export"), pk_bound=False),
     Route("account-delete", "submitted", lambda w: reverse("account-delete"), pk_bound=False),
