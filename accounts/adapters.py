@@ -2,10 +2,18 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
+
+from .roles import is_officer
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request):
+        if is_officer(request.user):
+            return reverse("officer-queue")
+        return super().get_login_redirect_url(request)
+
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
         language = translation.get_language() or settings.LANGUAGE_CODE

@@ -3,7 +3,9 @@
 Pure rendering: a Django template turned into a PDF by WeasyPrint, in the applicant's language.
 Nothing is fetched while rendering: the letter references no URL, font file or image (the DejaVu
 system fonts cover Azerbaijani and Turkish letters), and the URL fetcher refuses every request,
-so a stray reference fails loudly instead of reaching the network or the file system.
+so a stray reference fails loudly instead of reaching the network or the file system. The QR
+code pointing to the public verification page is inline SVG markup drawn by WeasyPrint itself; the
+verification address is printed as plain text, not as a link.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 
+import segno
 import weasyprint
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -28,6 +32,8 @@ EXTENSION_WINDOW_DAYS = 60
 REPORT_CHANGE_DAYS = 20
 # LFIP Art. 21(2); the policy version in force at evaluation may say otherwise.
 DEFAULT_PASSPORT_MARGIN_DAYS = 60
+# Where the public verification pages live; the letter prints and QR-encodes absolute URLs.
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 
 class _NoFetching(weasyprint.urls.URLFetcher):
@@ -57,6 +63,28 @@ def _sentence_date(value: date) -> str:
     return formats.date_format(value, "DATE_FORMAT").replace(" ", "\N{NO-BREAK SPACE}")
 
 
+def public_base_url() -> str:
+    """The portal's public address, without a trailing slash (``settings.PUBLIC_BASE_URL``)."""
+    return getattr(settings, "PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL).rstrip("/")
+
+
+def verification_url(permit: Permit) -> str:
+    """The absolute address of the permit's public verification page."""
+    path = reverse("permit-verify", kwargs={"code": permit.verification_code})
+    return f"{public_base_url()}{path}"
+
+
+def _qr_svg(url: str) -> SafeString:
+    """``url`` as a QR code in inline SVG markup: drawn by WeasyPrint, nothing to fetch.
+
+    Error correction at least M (segno raises it when the size allows), so a creased or stamped
+    letter still scans. The size comes from the stylesheet (``svg.qr``), not from the markup.
+    """
+    qr = segno.make_qr(url, error="m")
+    # segno writes only its own numbers and path data: the URL is encoded, never copied in.
+    return mark_safe(qr.svg_inline(omitsize=True, svgclass="qr", lineclass=None))  # noqa: S308
+
+
 def _letter_language(permit: Permit, language: str | None) -> str:
     codes = {code for code, _name in settings.LANGUAGES}
     for candidate in (language, permit.application.applicant.preferred_language):
@@ -71,6 +99,7 @@ def _context(permit: Permit) -> dict:
     decided_at = application.decided_at or permit.issued_at or timezone.now()
     policy = application.policy_version
     passport_margin = policy.passport_margin_days if policy else DEFAULT_PASSPORT_MARGIN_DAYS
+    verify_url = verification_url(permit)
     return {
         "permit": permit,
         "application": application,
@@ -81,6 +110,10 @@ def _context(permit: Permit) -> dict:
         "extension_days": EXTENSION_WINDOW_DAYS,
         "report_days": REPORT_CHANGE_DAYS,
         "passport_margin_days": passport_margin,
+        # Printed next to the QR code, which encodes the same address.
+        "verify_url": verify_url,
+        "verify_form_url": f"{public_base_url()}{reverse('permit-verify-form')}",
+        "verify_qr": _qr_svg(verify_url),
         "passport_required_until": _sentence_date(
             permit.valid_to + timedelta(days=passport_margin)
         ),

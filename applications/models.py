@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import eligibility
+from .search import fold
 from .storage import private_storage
 from .validators import fin_validator, latin_name_validator, passport_number_validator
 
@@ -362,6 +363,9 @@ class Application(models.Model):
     eligibility_outcome = models.JSONField(_("rule outcome"), null=True, blank=True)
     declaration_accepted_at = models.DateTimeField(_("declaration accepted"), null=True, blank=True)
 
+    # Derived from the fields officers search by (see ``save``); never edited directly.
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -409,6 +413,18 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.reference or _("Draft application #%(pk)s") % {"pk": self.pk}
+
+    SEARCHED_FIELDS = ("reference", "surname", "given_names", "passport_number", "fin")
+
+    def save(self, *args, **kwargs):
+        # Derived data, kept here so no code path that saves an application can forget it.
+        self.search_text = fold(
+            " ".join(str(getattr(self, name) or "") for name in self.SEARCHED_FIELDS)
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.SEARCHED_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("application-detail", kwargs={"pk": self.pk})
@@ -499,6 +515,9 @@ class ApplicationEvent(models.Model):
         INFO_PROVIDED = "info_provided", _("Information provided")
         MESSAGE = "message", _("Message")
         EVALUATED = "evaluated", _("Rules evaluated")
+        # The access log: every time an officer opens an application or one of its documents.
+        VIEWED = "viewed", _("Opened by an officer")
+        DOCUMENT_VIEWED = "document_viewed", _("Document opened by an officer")
 
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="events", verbose_name=_("application")
@@ -605,6 +624,33 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.body[:40]}"
+
+
+class InternalNote(models.Model):
+    """An officer's note on an application. Students never see these."""
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="internal_notes",
+        verbose_name=_("application"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
 
 
 def new_verification_code() -> str:

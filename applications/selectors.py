@@ -97,3 +97,22 @@ def rejection_details(application: Application) -> ApplicationEvent | None:
 
 def task_list(application: Application) -> list[tuple[Section, bool]]:
     return [(section, section_is_complete(section, application)) for section in SECTIONS]
+
+
+def _display(application: Application, name: str):
+    display = getattr(application, f"get_{name}_display", None)
+    return display() if display else getattr(application, name)
+
+
+def review_sections(application: Application) -> list[tuple[Section, list[tuple[object, object]]]]:
+    """Every answer of the application, section by section, as (model field, shown value)."""
+    return [
+        (
+            section,
+            [
+                (Application._meta.get_field(name), _display(application, name))
+                for name in section.fields
+            ],
+        )
+        for section in SECTIONS
+    ]

@@ -24,7 +24,7 @@ from .models import Application, ApplicationEvent, Document, Message, Status
 from .permissions import can_view_application
 from .sections import Section
 from .selectors import open_info_request
-from .workflow import NotPermitted, StaleVersion, WorkflowError
+from .workflow import NotPermitted, WorkflowError, check_version
 
 DOCUMENT_KIND_CODES = frozenset(code for code, _label in eligibility.DOCUMENT_KINDS)
 
@@ -34,16 +34,6 @@ def _lock_own(application_id: int, actor: AbstractBaseUser) -> Application:
     if application.applicant_id != actor.pk:
         raise NotPermitted(_("Only the applicant can do this."))
     return application
-
-
-def _check_version(application: Application, expected_version: int) -> None:
-    if application.version != expected_version:
-        raise StaleVersion(
-            _(
-                "This application was changed in another window meanwhile. Nothing was saved; "
-                "the page now shows the current version."
-            )
-        )
 
 
 @transaction.atomic
@@ -57,7 +47,7 @@ def application_update_section(
 ) -> Application:
     """Save one step of a draft. The step form has validated ``values``."""
     application = _lock_own(application_id, actor)
-    _check_version(application, expected_version)
+    check_version(application, expected_version=expected_version)
     if application.status != Status.DRAFT:
         raise WorkflowError(_("A submitted application can no longer be edited."))
     for name in section.fields:
@@ -198,9 +188,10 @@ def application_prefill_from_profile(*, application: Application, user: Abstract
     if profile is None:
         return
     values = {name: getattr(profile, name) for name in PROFILE_TO_APPLICATION}
-    Application.objects.filter(pk=application.pk, status=Status.DRAFT).update(
-        **{name: value for name, value in values.items() if value not in (None, "")}
-    )
+    filled = [name for name, value in values.items() if value not in (None, "")]
+    for name in filled:
+        setattr(application, name, values[name])
+    application.save(update_fields=[*filled, "updated_at"])
 
 
 def _never_submitted() -> Q:

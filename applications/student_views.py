@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import consent_required
+from accounts.roles import is_officer
+from officers.services import access_record
 from portal.requests import post_data, post_files
 
 from . import eligibility, selectors, services, workflow
@@ -297,27 +299,13 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
                 Application._meta.get_field(name).verbose_name for name in missing.fields
             ],
             "missing_documents": [labels[code] for code in missing.documents],
-            "sections": [
-                (
-                    section,
-                    [
-                        (Application._meta.get_field(n), _display(application, n))
-                        for n in section.fields
-                    ],
-                )
-                for section in SECTIONS
-            ],
+            "sections": selectors.review_sections(application),
             "documents": application.documents.filter(is_current=True),
             "position": len(SECTIONS) + 2,
             "total_steps": len(SECTIONS) + 2,
         },
         status=400 if form.errors else 200,
     )
-
-
-def _display(application: Application, name: str):
-    display = getattr(application, f"get_{name}_display", None)
-    return display() if display else getattr(application, name)
 
 
 @consent_required
@@ -418,9 +406,13 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
     document = get_object_or_404(Document.objects.select_related("application"), pk=pk)
     if not can_view_application(request.user, document.application):
         raise Http404
+    officer = is_officer(request.user)
+    if officer:
+        access_record(application=document.application, actor=request.user, document=document)
     response = FileResponse(
         document.file.open("rb"),
-        as_attachment=True,
+        # Officers preview documents inside the review page; students always download.
+        as_attachment=not (officer and request.GET.get("inline") == "1"),
         filename=document.original_name,
         content_type=document.content_type,
     )

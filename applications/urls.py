@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import student_views, views
+from . import student_views, verify_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -45,4 +45,6 @@ urlpatterns = [
     ),
     path("applications/<int:pk>/letter/", student_views.permit_letter, name="permit-letter"),
     path("documents/<int:pk>/", student_views.document_file, name="document-file"),
+    path("verify/", verify_views.permit_verify_form, name="permit-verify-form"),
+    path("verify/<str:code>/", verify_views.permit_verify, name="permit-verify"),
 ]

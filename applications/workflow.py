@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.roles import is_officer
+from accounts.roles import is_officer, is_supervisor
 
 from . import eligibility
 from .letters import permit_attach_letter
@@ -118,7 +118,8 @@ def _lock(application_id: int) -> Application:
     return Application.objects.select_for_update().get(pk=application_id)
 
 
-def _check(application: Application, *, to_status: str, expected_version: int) -> None:
+def check_version(application: Application, *, expected_version: int) -> None:
+    """Refuse a change made from a stale page (optimistic concurrency)."""
     if application.version != expected_version:
         raise StaleVersion(
             _(
@@ -126,6 +127,10 @@ def _check(application: Application, *, to_status: str, expected_version: int) -
                 "Nothing was saved; reload it to see the current state."
             )
         )
+
+
+def _check(application: Application, *, to_status: str, expected_version: int) -> None:
+    check_version(application, expected_version=expected_version)
     if to_status not in TRANSITIONS[application.status]:
         raise TransitionNotAllowed(
             _("An application that is “%(status)s” cannot become “%(target)s”.")
@@ -504,3 +509,77 @@ def application_withdraw(
 
 def current_documents(application: Application) -> list[Document]:
     return list(application.documents.filter(is_current=True))
+
+
+@transaction.atomic
+def application_claim_next(*, actor: AbstractBaseUser) -> Application | None:
+    """Give ``actor`` the oldest unassigned application waiting for review, and start it.
+
+    ``SKIP LOCKED`` lets officers press the button at the same moment: each transaction skips
+    rows another one has locked, so no two officers ever receive the same application.
+    """
+    _require_officer(actor)
+    application = (
+        Application.objects.select_for_update(skip_locked=True)
+        .filter(status__in=(Status.SUBMITTED, Status.UNDER_REVIEW), assignee__isnull=True)
+        .order_by("submitted_at", "pk")
+        .first()
+    )
+    if application is None:
+        return None
+    application.assignee = actor
+    if application.status == Status.SUBMITTED:
+        _move(application, actor=actor, to_status=Status.UNDER_REVIEW, update=("assignee",))
+    else:
+        _assign(application, actor=actor, assignee=actor)
+    return application
+
+
+def _assign(
+    application: Application, *, actor: AbstractBaseUser, assignee: AbstractBaseUser | None
+) -> None:
+    application.assignee = assignee
+    application.version += 1
+    application.save(update_fields=["assignee", "version", "updated_at"])
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=ApplicationEvent.Kind.ASSIGNED if assignee else ApplicationEvent.Kind.RELEASED,
+        actor=actor,
+        data={"assignee": assignee.email if assignee else None},
+    )
+
+
+@transaction.atomic
+def application_release(
+    *, application_id: int, actor: AbstractBaseUser, expected_version: int
+) -> Application:
+    """Hand an application back to the queue; only its assignee or a supervisor may."""
+    application = _lock(application_id)
+    _require_officer(actor)
+    check_version(application, expected_version=expected_version)
+    if application.assignee_id != actor.pk and not is_supervisor(actor):
+        raise NotPermitted(_("Only the assigned officer or a supervisor can release it."))
+    if application.status not in ACTIVE_STATUSES:
+        raise WorkflowError(_("A decided application has no one to release it from."))
+    _assign(application, actor=actor, assignee=None)
+    return application
+
+
+@transaction.atomic
+def application_reassign(
+    *,
+    application_id: int,
+    actor: AbstractBaseUser,
+    expected_version: int,
+    assignee: AbstractBaseUser,
+) -> Application:
+    application = _lock(application_id)
+    if not is_supervisor(actor):
+        raise NotPermitted(_("Only supervisors can reassign applications."))
+    check_version(application, expected_version=expected_version)
+    if not is_officer(assignee):
+        raise WorkflowError(_("Applications can only be assigned to officers."))
+    if application.status not in ACTIVE_STATUSES or application.status == Status.DRAFT:
+        raise WorkflowError(_("Only applications waiting for a decision can be reassigned."))
+    _assign(application, actor=actor, assignee=assignee)
+    return application

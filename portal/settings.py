@@ -39,8 +39,10 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "allauth",
     "allauth.account",
+    "django_filters",
     "accounts",
     "applications",
+    "officers",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.roles",
             ],
         },
     },
@@ -157,6 +160,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Inactive drafts are deleted after this many days (KVKK: keep only what the purpose needs).
 DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=60)
+
+# Shared cache (rate limits, allauth's throttling): Redis in production so every web process
+# counts the same requests; an in-process cache is enough for a first run and for tests.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# The officer workspace: the internal target for deciding an application (the legal limit,
+# LFIP Art. 21(5), is 90 days).
+OFFICER_SLA_TARGET_DAYS = env.int("OFFICER_SLA_TARGET_DAYS", default=30)
+# Public permit verification: requests per address per minute.
+VERIFY_RATE_PER_MINUTE = env.int("VERIFY_RATE_PER_MINUTE", default=20)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -104,3 +104,99 @@ def make_upload():
         )
 
     return make
+
+
+@pytest.fixture
+def supervisor(db):
+    from tests.factories import SupervisorFactory
+
+    return SupervisorFactory()
+
+
+@pytest.fixture
+def application_in(db):
+    """Bring a complete application to a status through the workflow services only.
+
+    ``application_in("under_review", officer=o, surname="Çelik")``: the extra keywords go to
+    ``ApplicationFactory``; ``officer`` (made when needed) starts the review and decides. The
+    clock is whatever the test froze: submission evaluates the rules on today's date.
+    """
+    from django.utils import timezone
+
+    from applications import workflow
+    from applications.models import Application, Status
+    from tests.factories import ApplicationFactory, OfficerFactory, attach_required_documents
+
+    def fresh(application: Application) -> Application:
+        return Application.objects.get(pk=application.pk)
+
+    def make(status: str = Status.SUBMITTED, *, officer=None, **fields) -> Application:
+        fields.setdefault("declaration_accepted_at", timezone.now())
+        application = ApplicationFactory(**fields)
+        today = timezone.localdate()
+        attach_required_documents(application, on=today)
+        if status == Status.DRAFT:
+            return fresh(application)
+        workflow.application_submit(
+            application_id=application.pk,
+            actor=application.applicant,
+            expected_version=fresh(application).version,
+        )
+        if status == Status.WITHDRAWN:
+            workflow.application_withdraw(
+                application_id=application.pk,
+                actor=application.applicant,
+                expected_version=fresh(application).version,
+            )
+        elif status != Status.SUBMITTED:
+            officer = officer or OfficerFactory()
+            workflow.application_start_review(
+                application_id=application.pk,
+                actor=officer,
+                expected_version=fresh(application).version,
+            )
+        if status == Status.INFO_REQUESTED:
+            workflow.application_request_info(
+                application_id=application.pk,
+                actor=officer,
+                expected_version=fresh(application).version,
+                message="Please upload a clearer photo.",
+                document_kinds=["photo"],
+            )
+        elif status == Status.APPROVED:
+            current = fresh(application)
+            earliest, latest = workflow.permit_bounds(current, on=today)
+            workflow.application_approve(
+                application_id=application.pk,
+                actor=officer,
+                expected_version=current.version,
+                valid_from=earliest,
+                valid_to=latest,
+            )
+        elif status == Status.REJECTED:
+            workflow.application_reject(
+                application_id=application.pk,
+                actor=officer,
+                expected_version=fresh(application).version,
+                reason_codes=["conditions_not_met"],
+                explanation="The conditions are not met.",
+            )
+        application = fresh(application)
+        assert application.status == status
+        return application
+
+    return make
+
+
+@pytest.fixture
+def client_for():
+    """A test client signed in as ``user`` (anonymous for None), asking for English pages."""
+    from django.test import Client
+
+    def make(user=None) -> Client:
+        client = Client(headers={"accept-language": "en"})
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import segno
 import time_machine
 import weasyprint
 from django.conf import settings
@@ -22,6 +23,7 @@ from applications.letters import (
     _NoFetching,
     decision_letter_pdf,
     permit_attach_letter,
+    verification_url,
 )
 from applications.models import Application, Permit
 from tests.factories import ApplicationFactory, OfficerFactory, attach_required_documents
@@ -181,11 +183,70 @@ def test_two_letters_never_share_a_name():
     assert first != second
 
 
-def test_letter_html_references_no_external_resource():
-    html = render_to_string(TEMPLATE, _context(approved_permit())).lower()
+def test_letter_html_references_no_external_resource(settings):
+    settings.PUBLIC_BASE_URL = "https://permits.example.org"
+    permit = approved_permit()
+    html = render_to_string(TEMPLATE, _context(permit))
 
-    for reference in ("url(", "http:", "https:", "src=", "href=", "@import", "@font-face"):
+    # The verification addresses are printed as text; nothing else names a URL.
+    printed = (verification_url(permit), "https://permits.example.org/verify/")
+    for address in printed:
+        assert address in html
+        html = html.replace(address, "")
+    html = html.lower()
+    for reference in (
+        "url(",
+        "http:",
+        "https:",
+        "src=",
+        "href=",
+        "@import",
+        "@font-face",
+        "<a ",
+        "<img",
+        "<image",
+        "<use",
+    ):
         assert reference not in html
+
+
+def test_verification_url_uses_the_public_base_url(settings):
+    permit = approved_permit()
+    code = permit.verification_code
+
+    settings.PUBLIC_BASE_URL = "https://permits.example.org/"
+    assert verification_url(permit) == f"https://permits.example.org/verify/{code}/"
+
+    del settings.PUBLIC_BASE_URL
+    assert verification_url(permit) == f"http://127.0.0.1:8000/verify/{code}/"
+
+
+def test_letter_html_has_an_inline_svg_qr_code_of_the_verification_url(settings):
+    settings.PUBLIC_BASE_URL = "https://permits.example.org"
+    permit = approved_permit()
+    url = f"https://permits.example.org/verify/{permit.verification_code}/"
+
+    html = render_to_string(TEMPLATE, _context(permit))
+
+    assert html.count("<svg") == 1
+    assert url in html
+    # The drawn modules are those of a QR code of exactly that URL.
+    expected = segno.make_qr(url, error="m").svg_inline(
+        omitsize=True, svgclass="qr", lineclass=None
+    )
+    assert expected in html
+
+
+def test_letter_pdf_prints_the_verification_link_and_stays_one_page(settings):
+    settings.PUBLIC_BASE_URL = "https://ogrenci-ikamet.example.gov.tr"
+    permit = approved_permit()
+
+    for language in ("en", "az", "tr"):
+        reader, text = pdf_text(decision_letter_pdf(permit=permit, language=language))
+
+        assert len(reader.pages) == 1, language
+        assert f"/verify/{permit.verification_code}/" in text, language
+        assert verification_url(permit) in text, language
 
 
 def test_letter_renderer_refuses_to_fetch_anything():

@@ -638,8 +638,8 @@ def test_a_stale_tab_saves_nothing(student_browser, student, clock):
     assert response.status_code == 302
     assert response["Location"] == url
     assert flash(response) == [
-        "This application was changed in another window meanwhile. Nothing was saved; "
-        "the page now shows the current version."
+        "This application was changed by someone else meanwhile. "
+        "Nothing was saved; reload it to see the current state."
     ]
     application = fresh(application)
     assert application.place_of_birth == "Gəncə"

@@ -161,7 +161,10 @@ def snapshot(world: World) -> dict[str, Any]:
             Document.objects.filter(application=application).values_list("pk", "is_current")
         ),
         "messages": Message.objects.filter(application=application).count(),
-        "events": ApplicationEvent.objects.filter(application=application).count(),
+        # The access log (an officer opening a document) is a record of reading, not a change.
+        "events": ApplicationEvent.objects.filter(application=application)
+        .exclude(kind__in=[ApplicationEvent.Kind.VIEWED, ApplicationEvent.Kind.DOCUMENT_VIEWED])
+        .count(),
         "info_requests": sorted(
             InfoRequest.objects.filter(application=application).values_list("pk", "state")
         ),

@@ -1,0 +1,273 @@
+"""Selectors for the supervisor dashboard: counts, time limits and durations.
+
+Everything is aggregated in the database; ``dashboard_summary`` runs a fixed number of queries
+(five) whatever the number of applications or officers. "Now" can be passed in, so the numbers
+can be checked for any day.
+
+Time limits are measured in elapsed time from ``submitted_at``, exactly as the queue's
+``overdue`` filter does, so a count here and the list it links to agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, FloatField, Func, Q
+from django.db.models.aggregates import Aggregate
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from accounts.models import User
+from applications.models import Application, Status
+
+from .queue import LEGAL_DECISION_DAYS, OPEN_STATUSES, officers, sla_target_days, status_counts
+
+DECIDED_STATUSES = (Status.APPROVED, Status.REJECTED)
+CHART_WEEKS = 12
+SHORT_WINDOW_DAYS = 30
+LONG_WINDOW_DAYS = 90
+
+
+class Median(Aggregate):
+    """PostgreSQL's interpolated median: ``percentile_cont(0.5) WITHIN GROUP (ORDER BY …)``.
+
+    With an even number of values it is the mean of the two middle ones; with none, NULL.
+    """
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+class ElapsedDays(Func):
+    """Days, with their fraction, from the second timestamp to the first."""
+
+    arg_joiner = " - "
+    template = "(EXTRACT(EPOCH FROM (%(expressions)s))::double precision / 86400.0)"
+    output_field = FloatField()
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: Status
+    count: int
+
+    @property
+    def label(self) -> str:
+        return self.status.label
+
+
+@dataclass(frozen=True)
+class Breaches:
+    """Open applications (submitted, under review, information requested) and their age."""
+
+    open: int
+    past_target: int
+    past_legal: int
+    unassigned: int
+    unassigned_past_target: int
+    target_days: int
+    legal_days: int = LEGAL_DECISION_DAYS
+
+
+@dataclass(frozen=True)
+class DecisionStats:
+    """Decisions (approvals and refusals) in the last 30 and 90 days."""
+
+    median_days_30: float | None
+    median_days_90: float | None
+    decisions_30: int
+    approved_90: int
+    rejected_90: int
+
+    @property
+    def decisions_90(self) -> int:
+        return self.approved_90 + self.rejected_90
+
+    @property
+    def approval_rate_90(self) -> float | None:
+        """Approved / (approved + rejected), between 0 and 1; None without decisions."""
+        if not self.decisions_90:
+            return None
+        return self.approved_90 / self.decisions_90
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    """Decisions in one ISO week (Monday to Sunday, Türkiye time)."""
+
+    start: date
+    approved: int
+    rejected: int
+
+    @property
+    def total(self) -> int:
+        return self.approved + self.rejected
+
+    @property
+    def iso_year(self) -> int:
+        return self.start.isocalendar().year
+
+    @property
+    def iso_week(self) -> int:
+        return self.start.isocalendar().week
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=6)
+
+
+@dataclass(frozen=True)
+class OfficerLoad:
+    officer: User
+    open: int
+    past_target: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    now: datetime
+    statuses: list[StatusCount]
+    breaches: Breaches
+    decisions: DecisionStats
+    weeks: list[WeekCount]
+    officers: list[OfficerLoad]
+
+    @property
+    def total(self) -> int:
+        return sum(row.count for row in self.statuses)
+
+
+def _cutoffs(now: datetime) -> tuple[datetime, datetime]:
+    """Submitted before the first: past the internal target; before the second: past 90 days."""
+    return now - timedelta(days=sla_target_days()), now - timedelta(days=LEGAL_DECISION_DAYS)
+
+
+def applications_per_status() -> list[StatusCount]:
+    """Every status but draft (officers never see drafts), zeros included. One query."""
+    counts = status_counts(Application.objects.exclude(status=Status.DRAFT))
+    return [StatusCount(status=Status(value), count=n) for value, n in counts.items()]
+
+
+def sla_breaches(*, now: datetime | None = None) -> Breaches:
+    """Open applications past the internal target and past the legal limit. One query."""
+    now = now or timezone.now()
+    target_cutoff, legal_cutoff = _cutoffs(now)
+    past_target = Q(submitted_at__lt=target_cutoff)
+    unassigned = Q(assignee__isnull=True)
+    row = (
+        Application.objects.filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .aggregate(
+            open=Count("pk"),
+            past_target=Count("pk", filter=past_target),
+            past_legal=Count("pk", filter=Q(submitted_at__lt=legal_cutoff)),
+            unassigned=Count("pk", filter=unassigned),
+            unassigned_past_target=Count("pk", filter=unassigned & past_target),
+        )
+    )
+    return Breaches(**row, target_days=sla_target_days())
+
+
+def decision_stats(*, now: datetime | None = None) -> DecisionStats:
+    """Median days from submission to decision (30 and 90 days) and the outcomes. One query."""
+    now = now or timezone.now()
+    since_short = now - timedelta(days=SHORT_WINDOW_DAYS)
+    since_long = now - timedelta(days=LONG_WINDOW_DAYS)
+    recent = Q(decided_at__gte=since_short)
+    days = ElapsedDays(F("decided_at"), F("submitted_at"))
+    row = (
+        Application.objects.filter(
+            status__in=DECIDED_STATUSES,
+            decided_at__gte=since_long,
+            decided_at__lte=now,
+            submitted_at__isnull=False,
+        )
+        .order_by()
+        .aggregate(
+            median_days_30=Median(days, filter=recent),
+            median_days_90=Median(days),
+            decisions_30=Count("pk", filter=recent),
+            approved_90=Count("pk", filter=Q(status=Status.APPROVED)),
+            rejected_90=Count("pk", filter=Q(status=Status.REJECTED)),
+        )
+    )
+    return DecisionStats(**row)
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s ISO week."""
+    return day - timedelta(days=day.weekday())
+
+
+def decisions_per_week(*, now: datetime | None = None, weeks: int = CHART_WEEKS) -> list[WeekCount]:
+    """Approvals and refusals per ISO week, oldest first, the current week last. One query.
+
+    Weeks are cut in the current time zone (Türkiye), so a decision on Sunday 23:30 belongs to
+    the week that ends that Sunday. Weeks without decisions are listed with zeros.
+    """
+    now = now or timezone.now()
+    current = week_start(timezone.localdate(now))
+    first = current - timedelta(weeks=weeks - 1)
+    since = timezone.make_aware(datetime.combine(first, time.min))
+    rows = (
+        Application.objects.filter(
+            status__in=DECIDED_STATUSES, decided_at__gte=since, decided_at__lte=now
+        )
+        .annotate(week=TruncWeek("decided_at"))
+        .order_by()
+        .values("week")
+        .annotate(
+            approved=Count("pk", filter=Q(status=Status.APPROVED)),
+            rejected=Count("pk", filter=Q(status=Status.REJECTED)),
+        )
+    )
+    by_week = {timezone.localdate(row["week"]): row for row in rows}
+    result = []
+    for i in range(weeks):
+        start = first + timedelta(weeks=i)
+        row = by_week.get(start, {})
+        result.append(
+            WeekCount(start=start, approved=row.get("approved", 0), rejected=row.get("rejected", 0))
+        )
+    return result
+
+
+def open_work_by_officer(*, now: datetime | None = None) -> list[OfficerLoad]:
+    """Each active officer and supervisor, with open work assigned and how much is late.
+
+    One query; officers without open work are listed with zeros.
+    """
+    now = now or timezone.now()
+    target_cutoff, _legal = _cutoffs(now)
+    open_assigned = Q(assigned_applications__status__in=OPEN_STATUSES)
+    users = (
+        User.objects.filter(pk__in=officers().values("pk"))
+        .annotate(
+            open_count=Count("assigned_applications", filter=open_assigned),
+            past_target_count=Count(
+                "assigned_applications",
+                filter=open_assigned & Q(assigned_applications__submitted_at__lt=target_cutoff),
+            ),
+        )
+        .order_by("email")
+    )
+    return [
+        OfficerLoad(officer=user, open=user.open_count, past_target=user.past_target_count)
+        for user in users
+    ]
+
+
+def dashboard_summary(*, now: datetime | None = None) -> Dashboard:
+    """Everything the supervisor dashboard shows, in five queries."""
+    now = now or timezone.now()
+    return Dashboard(
+        now=now,
+        statuses=applications_per_status(),
+        breaches=sla_breaches(now=now),
+        decisions=decision_stats(now=now),
+        weeks=decisions_per_week(now=now),
+        officers=open_work_by_officer(now=now),
+    )

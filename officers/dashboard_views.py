@@ -1,0 +1,253 @@
+"""The supervisor dashboard and the CSV export of the officer queue."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from applications.models import Application, Level, Status
+
+from .dashboard import WeekCount, dashboard_summary
+from .decorators import officer_required, supervisor_required
+from .queue import queue_filtered, queue_row, queue_sorted
+
+logger = logging.getLogger(__name__)
+
+EXPORT_CHUNK_SIZE = 2000
+EXPORT_HEADER = (
+    gettext_lazy("Reference"),
+    gettext_lazy("Surname"),
+    gettext_lazy("Given names"),
+    gettext_lazy("Level"),
+    gettext_lazy("University"),
+    gettext_lazy("Province"),
+    gettext_lazy("Submitted"),
+    gettext_lazy("Age in days"),
+    gettext_lazy("Status"),
+    gettext_lazy("Assigned officer"),
+    gettext_lazy("Passport too short"),
+    gettext_lazy("Information request overdue"),
+    gettext_lazy("Legal stay exceeded"),
+)
+
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """The cell as a spreadsheet will show it, never run it: a leading quote disarms formulas."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for csv.writer inside a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _queue_url(**params: str) -> str:
+    return f"{reverse('officer-queue')}?{urlencode(params)}"
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+CHART_PLOT_HEIGHT = 160  # the tallest bar
+CHART_TOP = 24  # room for the number above the tallest bar
+CHART_BOTTOM = 44  # room for the week labels
+CHART_LEFT = 8
+CHART_GROUP_WIDTH = 60
+CHART_BAR_WIDTH = 22
+CHART_BAR_GAP = 4
+
+
+@dataclass(frozen=True)
+class Bar:
+    kind: str  # "approved" | "rejected"
+    value: int
+    x: float
+    y: float
+    height: float
+
+    @property
+    def label_x(self) -> float:
+        return self.x + CHART_BAR_WIDTH / 2
+
+    @property
+    def label_y(self) -> float:
+        return self.y - 6
+
+
+@dataclass(frozen=True)
+class BarGroup:
+    week: WeekCount
+    bars: tuple[Bar, Bar]
+    label_x: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    groups: list[BarGroup]
+    width: int
+    height: int
+    baseline: int
+    week_label_y: int
+    date_label_y: int
+    bar_width: int = CHART_BAR_WIDTH
+
+
+def decisions_chart(weeks: Iterable[WeekCount]) -> Chart:
+    """Geometry of the grouped bar chart (approved, rejected per week), drawn as SVG in HTML."""
+    weeks = list(weeks)
+    tallest = max([1, *(max(w.approved, w.rejected) for w in weeks)])
+    baseline = CHART_TOP + CHART_PLOT_HEIGHT
+    groups = []
+    for i, week in enumerate(weeks):
+        left = (
+            CHART_LEFT
+            + i * CHART_GROUP_WIDTH
+            + (CHART_GROUP_WIDTH - 2 * CHART_BAR_WIDTH - CHART_BAR_GAP) / 2
+        )
+        bars = []
+        for j, (kind, value) in enumerate(
+            (("approved", week.approved), ("rejected", week.rejected))
+        ):
+            height = round(value / tallest * CHART_PLOT_HEIGHT, 1)
+            bars.append(
+                Bar(
+                    kind=kind,
+                    value=value,
+                    x=round(left + j * (CHART_BAR_WIDTH + CHART_BAR_GAP), 1),
+                    y=round(baseline - height, 1),
+                    height=height,
+                )
+            )
+        groups.append(
+            BarGroup(
+                week=week,
+                bars=(bars[0], bars[1]),
+                label_x=CHART_LEFT + i * CHART_GROUP_WIDTH + CHART_GROUP_WIDTH / 2,
+            )
+        )
+    return Chart(
+        groups=groups,
+        width=2 * CHART_LEFT + len(weeks) * CHART_GROUP_WIDTH,
+        height=baseline + CHART_BOTTOM,
+        baseline=baseline,
+        week_label_y=baseline + 18,
+        date_label_y=baseline + 34,
+    )
+
+
+@never_cache
+@require_GET
+@supervisor_required
+def supervisor_dashboard(request: HttpRequest) -> HttpResponse:
+    summary = dashboard_summary()
+    statuses = [
+        {
+            "status": row.status,
+            "label": row.label,
+            "count": row.count,
+            "url": _queue_url(status=row.status.value),
+        }
+        for row in summary.statuses
+    ]
+    rate = summary.decisions.approval_rate_90
+    context = {
+        "summary": summary,
+        "statuses": statuses,
+        "breaches": summary.breaches,
+        "decisions": summary.decisions,
+        "approval_percent": None if rate is None else rate * 100,
+        "weeks": summary.weeks,
+        "chart": decisions_chart(summary.weeks),
+        "officer_loads": summary.officers,
+        "overdue_url": _queue_url(overdue="true"),
+        "unassigned_url": _queue_url(assignee="unassigned"),
+    }
+    return render(request, "officers/dashboard.html", context)
+
+
+# --- the CSV export --------------------------------------------------------------------------
+
+
+def _export_lines(
+    applications: Iterable[Application], *, today: date, header: list[str], labels: dict[str, Any]
+) -> Iterator[str]:
+    """The CSV, line by line, starting with a UTF-8 byte-order mark for spreadsheets."""
+    writer = csv.writer(_Echo())
+    yes, no = labels["yes"], labels["no"]
+    yield "\ufeff" + writer.writerow(header)
+    for application in applications:
+        row = queue_row(application, today=today)
+        cells = [
+            application.reference or "",
+            application.surname,
+            application.given_names,
+            labels["levels"].get(application.level, application.level),
+            application.university.name if application.university else "",
+            application.province.name if application.province else "",
+            timezone.localdate(application.submitted_at).isoformat()
+            if application.submitted_at
+            else "",
+            "" if row.age_days is None else row.age_days,
+            labels["statuses"].get(application.status, application.status),
+            application.assignee.email if application.assignee else "",
+            yes if row.passport_too_short else no,
+            yes if row.info_overdue else no,
+            yes if row.legal_stay_exceeded else no,
+        ]
+        yield writer.writerow([csv_safe(cell) for cell in cells])
+
+
+@never_cache
+@require_GET
+@officer_required
+def queue_export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The queue as the officer sees it (same query string, same filters, same order) as CSV.
+
+    Passport numbers and FINs are not exported.
+    """
+    filterset = queue_filtered(params=request.GET, officer=request.user)
+    queryset = queue_sorted(filterset.qs, request.GET.get("sort"))
+    today = timezone.localdate()
+    # Translated now, in the request's language: the lines are produced after the view returns.
+    header = [str(title) for title in EXPORT_HEADER]
+    labels = {
+        "yes": _("Yes"),
+        "no": _("No"),
+        "statuses": {s.value: str(s.label) for s in Status},
+        "levels": {level.value: str(level.label) for level in Level},
+    }
+    # The filter names only: a search term may be a name or a passport number.
+    logger.info(
+        "Queue exported as CSV by user %s (filters: %s)", request.user.pk, sorted(request.GET)
+    )
+    response = StreamingHttpResponse(
+        _export_lines(
+            queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE),
+            today=today,
+            header=header,
+            labels=labels,
+        ),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="queue-{today.isoformat()}.csv"'
+    return response

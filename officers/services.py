@@ -1,0 +1,64 @@
+"""Officer actions that do not change an application's status (those are in workflow.py)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import is_officer
+from applications.models import Application, ApplicationEvent, Document, InternalNote
+from applications.workflow import NotPermitted, WorkflowError
+
+
+def _require_officer(actor: AbstractBaseUser) -> None:
+    if not is_officer(actor):
+        raise NotPermitted(_("Only migration officers can do this."))
+
+
+@transaction.atomic
+def document_review(
+    *, document_id: int, actor: AbstractBaseUser, verdict: str, reason: str = ""
+) -> Document:
+    """Record an officer's verdict on a document; the reason is what the student will read."""
+    _require_officer(actor)
+    document = Document.objects.select_for_update().get(pk=document_id)
+    if verdict not in (Document.Review.ACCEPTED, Document.Review.NEEDS_REPLACEMENT):
+        raise WorkflowError(_("Choose accepted or needs replacement."))
+    reason = reason.strip()
+    if verdict == Document.Review.NEEDS_REPLACEMENT and not reason:
+        raise WorkflowError(_("Tell the student why the document must be replaced."))
+    document.review = verdict
+    document.review_reason = reason if verdict == Document.Review.NEEDS_REPLACEMENT else ""
+    document.reviewed_by = actor
+    document.reviewed_at = timezone.now()
+    document.save(update_fields=["review", "review_reason", "reviewed_by", "reviewed_at"])
+    ApplicationEvent.objects.create(
+        application_id=document.application_id,
+        kind=ApplicationEvent.Kind.DOCUMENT_REVIEWED,
+        actor=actor,
+        data={"document": document.pk, "kind": document.kind, "verdict": verdict},
+    )
+    return document
+
+
+@transaction.atomic
+def note_add(*, application_id: int, actor: AbstractBaseUser, body: str) -> InternalNote:
+    _require_officer(actor)
+    body = body.strip()
+    if not body:
+        raise WorkflowError(_("Write the note first."))
+    return InternalNote.objects.create(application_id=application_id, author=actor, body=body)
+
+
+def access_record(
+    *, application: Application, actor: AbstractBaseUser, document: Document | None = None
+) -> None:
+    """The access log: who opened which application or document, and when."""
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=ApplicationEvent.Kind.DOCUMENT_VIEWED if document else ApplicationEvent.Kind.VIEWED,
+        actor=actor,
+        data={"document": document.pk, "kind": document.kind} if document else {},
+    )

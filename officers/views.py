@@ -1,0 +1,333 @@
+"""The officer workspace: the queue, the review page and the decisions. Thin views.
+
+Every decision is a POST carrying the application's version; a stale page changes nothing and
+the officer is told why.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.roles import is_supervisor
+from applications import eligibility, selectors, services, workflow
+from applications.models import Application, Document, Status
+from applications.policies import NoPolicyInForce, eligibility_evaluate
+
+from . import queue as q
+from .decorators import officer_required
+from .forms import (
+    ApproveForm,
+    NoteForm,
+    OfficerMessageForm,
+    ReassignForm,
+    RejectForm,
+    RequestInfoForm,
+    VerdictForm,
+)
+from .services import access_record, document_review, note_add
+
+PAGE_SIZE = 50
+
+
+@officer_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    filtered = q.queue_filtered(params=request.GET, officer=request.user)
+    queryset = filtered.qs
+    sort = request.GET.get("sort") or q.DEFAULT_SORT
+    page = Paginator(q.queue_sorted(queryset, sort), PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    # Counts ignore the status filter, so each tab shows how many it would list.
+    unfiltered_status = request.GET.copy()
+    unfiltered_status.setlist("status", [s.value for s in q.QUEUE_STATUSES])
+    counts = q.status_counts(q.queue_filtered(params=unfiltered_status, officer=request.user).qs)
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    return render(
+        request,
+        "officers/queue.html",
+        {
+            "filter": filtered,
+            "page": page,
+            "rows": [q.queue_row(a, today=today) for a in page.object_list],
+            "counts": [(s, counts[s.value]) for s in q.QUEUE_STATUSES],
+            "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+            "sort": sort,
+            "sla_target": q.sla_target_days(),
+            "legal_days": q.LEGAL_DECISION_DAYS,
+        },
+    )
+
+
+@officer_required
+@require_POST
+def claim_next(request: HttpRequest) -> HttpResponse:
+    application = workflow.application_claim_next(actor=request.user)
+    if application is None:
+        messages.info(request, _("Nothing is waiting: every submitted application has an officer."))
+        return redirect("officer-queue")
+    messages.success(request, _("%(ref)s is now yours.") % {"ref": application.reference})
+    return redirect("officer-review", pk=application.pk)
+
+
+def _application(pk: int) -> Application:
+    return get_object_or_404(
+        Application.objects.exclude(status=Status.DRAFT).select_related(
+            "applicant", "university", "province", "assignee", "policy_version"
+        ),
+        pk=pk,
+    )
+
+
+@officer_required
+@require_GET
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(pk)
+    access_record(application=application, actor=request.user)
+    return render(request, "officers/review.html", _review_context(request, application))
+
+
+def _review_context(request: HttpRequest, application: Application, **forms) -> dict:
+    today = timezone.localdate()
+    outcome = evaluation_error = None
+    earliest = latest = None
+    if application.status in (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED):
+        try:
+            outcome, _policy = eligibility_evaluate(
+                inputs=workflow.application_rule_input(application, on=today)
+            )
+            earliest, latest = workflow.permit_bounds(application, on=today)
+        except (eligibility.InvalidInput, NoPolicyInForce) as exc:
+            evaluation_error = str(exc)
+    version = {"version": application.version}
+    max_days = application.policy_version.info_request_days if application.policy_version else 30
+    can_decide = application.status == Status.UNDER_REVIEW and latest is not None
+    return {
+        "application": application,
+        "stored_outcome": application.eligibility_outcome,
+        "outcome": outcome,
+        "evaluation_error": evaluation_error,
+        # One verdict form per document, each with its own prefix so ids stay unique.
+        "documents": [
+            (document, VerdictForm(prefix=f"doc{document.pk}"))
+            for document in application.documents.select_related("reviewed_by").order_by(
+                "-is_current", "kind", "-uploaded_at"
+            )
+        ],
+        "events": application.events.select_related("actor"),
+        "notes": application.internal_notes.select_related("author"),
+        "thread": application.messages.select_related("sender"),
+        "info_request": selectors.open_info_request(application),
+        "info_requests": application.info_requests.all(),
+        "permit": getattr(application, "permit", None),
+        "rejection": selectors.rejection_details(application),
+        "rejection_reasons": workflow.REJECTION_REASONS,
+        "can_decide": can_decide,
+        "latest": latest,
+        "request_form": forms.get("request_form")
+        or RequestInfoForm(initial=version, max_days=max_days),
+        "approve_form": forms.get("approve_form")
+        or (ApproveForm(initial=version, earliest=earliest, latest=latest) if can_decide else None),
+        "reject_form": forms.get("reject_form") or RejectForm(initial=version),
+        "note_form": NoteForm(),
+        "message_form": OfficerMessageForm(),
+        "reassign_form": ReassignForm(initial=version) if is_supervisor(request.user) else None,
+        "is_assignee": application.assignee_id == request.user.pk,
+        "sections": selectors.review_sections(application),
+    }
+
+
+def _decide(request, pk, form_name, form, action) -> HttpResponse:
+    """Run one decision: on a stale version or a refused action nothing changes."""
+    application = _application(pk)
+    if form.is_valid():
+        try:
+            action(application, form.cleaned_data)
+        except workflow.WorkflowError as exc:
+            messages.error(request, exc.message)
+            return redirect("officer-review", pk=pk)
+        return redirect("officer-review", pk=pk)
+    context = _review_context(request, application, **{form_name: form})
+    return render(request, "officers/review.html", context, status=400)
+
+
+@officer_required
+@require_POST
+def start_review(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(pk)
+    try:
+        workflow.application_start_review(
+            application_id=pk,
+            actor=request.user,
+            expected_version=int(request.POST.get("version", 0)),
+        )
+    except (workflow.WorkflowError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("The page was out of date.")))
+    else:
+        messages.success(request, _("You are reviewing %(ref)s.") % {"ref": application.reference})
+    return redirect("officer-review", pk=pk)
+
+
+@officer_required
+@require_POST
+def request_info(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(pk)
+    max_days = application.policy_version.info_request_days if application.policy_version else 30
+
+    def act(app, data):
+        workflow.application_request_info(
+            application_id=app.pk,
+            actor=request.user,
+            expected_version=data["version"],
+            message=data["message"],
+            document_kinds=data["document_kinds"],
+            due_date=data["due_date"],
+        )
+        messages.success(request, _("The student has been asked for more information."))
+
+    return _decide(
+        request, pk, "request_form", RequestInfoForm(request.POST, max_days=max_days), act
+    )
+
+
+@officer_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(pk)
+    try:
+        earliest, latest = workflow.permit_bounds(application, on=timezone.localdate())
+    except (eligibility.InvalidInput, NoPolicyInForce) as exc:
+        messages.error(request, str(exc))
+        return redirect("officer-review", pk=pk)
+
+    def act(app, data):
+        permit = workflow.application_approve(
+            application_id=app.pk,
+            actor=request.user,
+            expected_version=data["version"],
+            valid_from=data["valid_from"],
+            valid_to=data["valid_to"],
+        )
+        messages.success(
+            request, _("Approved. Permit %(number)s issued.") % {"number": permit.number}
+        )
+
+    form = ApproveForm(request.POST, earliest=earliest, latest=latest)
+    return _decide(request, pk, "approve_form", form, act)
+
+
+@officer_required
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(app, data):
+        workflow.application_reject(
+            application_id=app.pk,
+            actor=request.user,
+            expected_version=data["version"],
+            reason_codes=data["reason_codes"],
+            explanation=data["explanation"],
+        )
+        messages.success(request, _("The application was refused."))
+
+    return _decide(request, pk, "reject_form", RejectForm(request.POST), act)
+
+
+@officer_required
+@require_POST
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        workflow.application_release(
+            application_id=pk,
+            actor=request.user,
+            expected_version=int(request.POST.get("version", 0)),
+        )
+    except (workflow.WorkflowError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("The page was out of date.")))
+        return redirect("officer-review", pk=pk)
+    messages.success(request, _("Released back to the queue."))
+    return redirect("officer-queue")
+
+
+@officer_required
+@require_POST
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ReassignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an officer."))
+        return redirect("officer-review", pk=pk)
+    try:
+        workflow.application_reassign(
+            application_id=pk,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+            assignee=form.cleaned_data["assignee"],
+        )
+    except workflow.WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Reassigned."))
+    return redirect("officer-review", pk=pk)
+
+
+@officer_required
+@require_POST
+def add_note(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        note_add(application_id=application.pk, actor=request.user, body=form.cleaned_data["body"])
+        messages.success(request, _("Note saved."))
+    else:
+        messages.error(request, _("Write the note first."))
+    return redirect(f"{reverse('officer-review', args=[pk])}#notes")
+
+
+@officer_required
+@require_POST
+def send_message(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(pk)
+    form = OfficerMessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.message_send(
+                application_id=application.pk, actor=request.user, body=form.cleaned_data["body"]
+            )
+        except workflow.WorkflowError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Message sent to the student."))
+    else:
+        messages.error(request, _("Write a message first."))
+    return redirect("officer-review", pk=pk)
+
+
+@officer_required
+@require_POST
+def document_verdict(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_object_or_404(Document.objects.exclude(application__status=Status.DRAFT), pk=pk)
+    form = VerdictForm(request.POST, prefix=f"doc{document.pk}")
+    if form.is_valid():
+        try:
+            document_review(
+                document_id=document.pk,
+                actor=request.user,
+                verdict=form.cleaned_data["verdict"],
+                reason=form.cleaned_data["reason"],
+            )
+        except workflow.WorkflowError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Verdict saved."))
+    else:
+        messages.error(request, _("Choose a verdict."))
+    return redirect("officer-review", pk=document.application_id)
