@@ -1,9 +1,9 @@
 """Public verification of a permit by the code printed (and QR-encoded) on the decision letter.
 
 Anyone holding the letter — an employer, a landlord, a university — can check that the permit is
-valid today. The page shows only what that check needs: the validity, the dates, the permit number
-and the holder's masked initials. It never shows the reference, FIN, passport number, date of
-birth or university, and an unknown code gives the site's ordinary 404 page, whatever its format.
+valid today. The page shows only what that check needs: the validity, the dates and the holder's
+masked initials. It never shows the permit number (it contains the application reference), the
+reference, FIN, passport number, date of birth or university, and an unknown code gives the site's ordinary 404 page, whatever its format.
 Requests are rate-limited per address, so the codes cannot be guessed by trying many of them.
 """
 
@@ -142,7 +142,6 @@ def permit_verify(request: HttpRequest, code: str) -> HttpResponse:
         "applications/verify.html",
         {
             "state": permit_state(permit, today=timezone.localdate()),
-            "number": permit.number,
             "valid_from": permit.valid_from,
             "valid_to": permit.valid_to,
             "masked_name": mask_name(permit.application.full_name),

@@ -78,20 +78,28 @@ class DecisionStats:
 
     median_days_30: float | None
     median_days_90: float | None
-    decisions_30: int
+    approved_30: int
+    rejected_30: int
     approved_90: int
     rejected_90: int
+
+    @property
+    def decisions_30(self) -> int:
+        return self.approved_30 + self.rejected_30
 
     @property
     def decisions_90(self) -> int:
         return self.approved_90 + self.rejected_90
 
     @property
+    def approval_rate_30(self) -> float | None:
+        """Approved / (approved + rejected), between 0 and 1; None without decisions."""
+        return self.approved_30 / self.decisions_30 if self.decisions_30 else None
+
+    @property
     def approval_rate_90(self) -> float | None:
         """Approved / (approved + rejected), between 0 and 1; None without decisions."""
-        if not self.decisions_90:
-            return None
-        return self.approved_90 / self.decisions_90
+        return self.approved_90 / self.decisions_90 if self.decisions_90 else None
 
 
 @dataclass(frozen=True)
@@ -172,7 +180,7 @@ def sla_breaches(*, now: datetime | None = None) -> Breaches:
 
 
 def decision_stats(*, now: datetime | None = None) -> DecisionStats:
-    """Median days from submission to decision (30 and 90 days) and the outcomes. One query."""
+    """Median days from submission to decision and the outcomes, last 30 and 90 days. One query."""
     now = now or timezone.now()
     since_short = now - timedelta(days=SHORT_WINDOW_DAYS)
     since_long = now - timedelta(days=LONG_WINDOW_DAYS)
@@ -189,7 +197,8 @@ def decision_stats(*, now: datetime | None = None) -> DecisionStats:
         .aggregate(
             median_days_30=Median(days, filter=recent),
             median_days_90=Median(days),
-            decisions_30=Count("pk", filter=recent),
+            approved_30=Count("pk", filter=recent & Q(status=Status.APPROVED)),
+            rejected_30=Count("pk", filter=recent & Q(status=Status.REJECTED)),
             approved_90=Count("pk", filter=Q(status=Status.APPROVED)),
             rejected_90=Count("pk", filter=Q(status=Status.REJECTED)),
         )

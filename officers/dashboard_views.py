@@ -169,13 +169,14 @@ def supervisor_dashboard(request: HttpRequest) -> HttpResponse:
         }
         for row in summary.statuses
     ]
-    rate = summary.decisions.approval_rate_90
+    rate_30, rate_90 = summary.decisions.approval_rate_30, summary.decisions.approval_rate_90
     context = {
         "summary": summary,
         "statuses": statuses,
         "breaches": summary.breaches,
         "decisions": summary.decisions,
-        "approval_percent": None if rate is None else rate * 100,
+        "approval_percent_30": None if rate_30 is None else rate_30 * 100,
+        "approval_percent_90": None if rate_90 is None else rate_90 * 100,
         "weeks": summary.weeks,
         "chart": decisions_chart(summary.weeks),
         "officer_loads": summary.officers,

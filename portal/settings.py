@@ -168,6 +168,8 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # The officer workspace: the internal target for deciding an application (the legal limit,
 # LFIP Art. 21(5), is 90 days).
 OFFICER_SLA_TARGET_DAYS = env.int("OFFICER_SLA_TARGET_DAYS", default=30)
+# The portal's public address, printed on decision letters (verification link and QR code).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Public permit verification: requests per address per minute.
 VERIFY_RATE_PER_MINUTE = env.int("VERIFY_RATE_PER_MINUTE", default=20)
 

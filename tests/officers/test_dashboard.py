@@ -210,6 +210,8 @@ def test_decision_stats_with_odd_counts(world):
     assert stats.median_days_30 == pytest.approx(51.0)  # 30, 51, 55
     assert stats.decisions_90 == 5
     assert stats.median_days_90 == pytest.approx(35.0)  # 30, 34, 35, 51, 55
+    assert (stats.approved_30, stats.rejected_30) == (2, 1)
+    assert stats.approval_rate_30 == pytest.approx(2 / 3)
     assert (stats.approved_90, stats.rejected_90) == (3, 2)
     assert stats.approval_rate_90 == pytest.approx(0.6)
 
@@ -237,6 +239,7 @@ def test_no_decisions_means_no_median_and_no_rate(clock):
 
     assert stats.median_days_30 is None
     assert stats.median_days_90 is None
+    assert stats.approval_rate_30 is None
     assert stats.approval_rate_90 is None
     assert stats.decisions_30 == stats.decisions_90 == 0
     weeks = dashboard.decisions_per_week()
@@ -274,7 +277,10 @@ def test_weeks_are_cut_at_midnight_turkish_time(clock):
 
 
 def test_open_work_per_officer(world):
-    loads = {load.officer.email: (load.open, load.past_target) for load in dashboard.open_work_by_officer()}
+    loads = {
+        load.officer.email: (load.open, load.past_target)
+        for load in dashboard.open_work_by_officer()
+    }
 
     assert loads == {
         world.officer_a.email: (2, 2),
@@ -354,7 +360,8 @@ def test_the_page(client, world, django_assert_max_num_queries):
     assert '<th scope="col"' in html
     assert '<th scope="row"' in html
     assert 'role="img"' in html
-    assert "60%" in html  # approval rate over 90 days
+    assert "67% (2 of 3)" in html  # approval rate over 30 days
+    assert "60% (3 of 5)" in html  # approval rate over 90 days
     assert "35.0" in html  # median days over 90 days
     assert "no-store" in response["Cache-Control"]
 
