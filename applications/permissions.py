@@ -10,20 +10,23 @@ from django.db.models import QuerySet
 
 from accounts.roles import is_officer
 
-from .models import Application
+from .models import Application, Status
 
 
 def can_view_application(user: AbstractBaseUser | AnonymousUser, application: Application) -> bool:
     if not user.is_authenticated:
         return False
-    return application.applicant_id == user.pk or is_officer(user)
+    if application.applicant_id == user.pk:
+        return True
+    # A draft is the student's private work in progress: officers see only what was submitted.
+    return application.status != Status.DRAFT and is_officer(user)
 
 
 def applications_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Application]:
     if not user.is_authenticated:
         return Application.objects.none()
     if is_officer(user):
-        return Application.objects.all()
+        return Application.objects.exclude(status=Status.DRAFT)
     return Application.objects.filter(applicant=user)
 
 

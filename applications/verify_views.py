@@ -3,8 +3,9 @@
 Anyone holding the letter — an employer, a landlord, a university — can check that the permit is
 valid today. The page shows only what that check needs: the validity, the dates and the holder's
 masked initials. It never shows the permit number (it contains the application reference), the
-reference, FIN, passport number, date of birth or university, and an unknown code gives the site's ordinary 404 page, whatever its format.
-Requests are rate-limited per address, so the codes cannot be guessed by trying many of them.
+reference, FIN, passport number, date of birth or university, and an unknown code gives the
+site's ordinary 404 page, whatever its format. Requests are rate-limited per address, so the
+codes cannot be guessed by trying many of them.
 """
 
 from __future__ import annotations

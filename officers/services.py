@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_officer
-from applications.models import Application, ApplicationEvent, Document, InternalNote
+from applications.models import Application, ApplicationEvent, Document, InternalNote, Status
 from applications.workflow import NotPermitted, WorkflowError
 
 
@@ -23,7 +23,11 @@ def document_review(
 ) -> Document:
     """Record an officer's verdict on a document; the reason is what the student will read."""
     _require_officer(actor)
-    document = Document.objects.select_for_update().get(pk=document_id)
+    document = (
+        Document.objects.select_for_update().select_related("application").get(pk=document_id)
+    )
+    if document.application.status not in (Status.UNDER_REVIEW, Status.INFO_REQUESTED):
+        raise WorkflowError(_("Documents are reviewed only while the application is in review."))
     if verdict not in (Document.Review.ACCEPTED, Document.Review.NEEDS_REPLACEMENT):
         raise WorkflowError(_("Choose accepted or needs replacement."))
     reason = reason.strip()

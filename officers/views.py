@@ -50,6 +50,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     counts = q.status_counts(q.queue_filtered(params=unfiltered_status, officer=request.user).qs)
     query = request.GET.copy()
     query.pop("page", None)
+    status_query = query.copy()
+    status_query.pop("status", None)
     sort_query = query.copy()
     sort_query.pop("sort", None)
     return render(
@@ -62,6 +64,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "counts": [(s, counts[s.value]) for s in q.QUEUE_STATUSES],
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
+            "status_query": status_query.urlencode(),
             "sort": sort,
             "sla_target": q.sla_target_days(),
             "legal_days": q.LEGAL_DECISION_DAYS,
@@ -111,7 +114,9 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
             evaluation_error = str(exc)
     version = {"version": application.version}
     max_days = application.policy_version.info_request_days if application.policy_version else 30
-    can_decide = application.status == Status.UNDER_REVIEW and latest is not None
+    can_decide = application.status == Status.UNDER_REVIEW
+    # Approval needs a possible permit period; requesting information or refusing does not.
+    can_approve = can_decide and latest is not None and latest >= earliest
     return {
         "application": application,
         "stored_outcome": application.eligibility_outcome,
@@ -133,11 +138,14 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
         "rejection": selectors.rejection_details(application),
         "rejection_reasons": workflow.REJECTION_REASONS,
         "can_decide": can_decide,
+        "can_approve": can_approve,
         "latest": latest,
         "request_form": forms.get("request_form")
         or RequestInfoForm(initial=version, max_days=max_days),
         "approve_form": forms.get("approve_form")
-        or (ApproveForm(initial=version, earliest=earliest, latest=latest) if can_decide else None),
+        or (
+            ApproveForm(initial=version, earliest=earliest, latest=latest) if can_approve else None
+        ),
         "reject_form": forms.get("reject_form") or RejectForm(initial=version),
         "note_form": NoteForm(),
         "message_form": OfficerMessageForm(),
@@ -145,6 +153,10 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
         "is_assignee": application.assignee_id == request.user.pk,
         "sections": selectors.review_sections(application),
     }
+
+
+def _approve_form(version: dict, earliest, latest) -> ApproveForm:
+    return ApproveForm(initial=version, earliest=earliest, latest=latest)
 
 
 def _decide(request, pk, form_name, form, action) -> HttpResponse:
@@ -245,6 +257,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 @officer_required
 @require_POST
 def release(request: HttpRequest, pk: int) -> HttpResponse:
+    _application(pk)  # 404 for an unknown id or a draft, like every other officer page
     try:
         workflow.application_release(
             application_id=pk,
@@ -261,6 +274,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 @officer_required
 @require_POST
 def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    _application(pk)  # 404 for an unknown id or a draft, like every other officer page
     form = ReassignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose an officer."))
