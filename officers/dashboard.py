@@ -10,9 +10,11 @@ Time limits are measured in elapsed time from ``submitted_at``, exactly as the q
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Count, F, FloatField, Func, Q
 from django.db.models.aggregates import Aggregate
 from django.db.models.functions import TruncWeek
@@ -185,25 +187,38 @@ def decision_stats(*, now: datetime | None = None) -> DecisionStats:
     since_short = now - timedelta(days=SHORT_WINDOW_DAYS)
     since_long = now - timedelta(days=LONG_WINDOW_DAYS)
     recent = Q(decided_at__gte=since_short)
-    days = ElapsedDays(F("decided_at"), F("submitted_at"))
-    row = (
-        Application.objects.filter(
-            status__in=DECIDED_STATUSES,
-            decided_at__gte=since_long,
-            decided_at__lte=now,
-            submitted_at__isnull=False,
-        )
-        .order_by()
-        .aggregate(
+    decided = Application.objects.filter(
+        status__in=DECIDED_STATUSES,
+        decided_at__gte=since_long,
+        decided_at__lte=now,
+        submitted_at__isnull=False,
+    ).order_by()
+    counts = {
+        "approved_30": Count("pk", filter=recent & Q(status=Status.APPROVED)),
+        "rejected_30": Count("pk", filter=recent & Q(status=Status.REJECTED)),
+        "approved_90": Count("pk", filter=Q(status=Status.APPROVED)),
+        "rejected_90": Count("pk", filter=Q(status=Status.REJECTED)),
+    }
+    if connection.vendor == "postgresql":
+        days = ElapsedDays(F("decided_at"), F("submitted_at"))
+        row = decided.aggregate(
             median_days_30=Median(days, filter=recent),
             median_days_90=Median(days),
-            approved_30=Count("pk", filter=recent & Q(status=Status.APPROVED)),
-            rejected_30=Count("pk", filter=recent & Q(status=Status.REJECTED)),
-            approved_90=Count("pk", filter=Q(status=Status.APPROVED)),
-            rejected_90=Count("pk", filter=Q(status=Status.REJECTED)),
+            **counts,
         )
+        return DecisionStats(**row)
+    # The first-run SQLite database has no percentile_cont: take the median in Python.
+    row = decided.aggregate(**counts)
+    spans = [
+        ((decided_at - submitted_at).total_seconds() / 86400, decided_at >= since_short)
+        for submitted_at, decided_at in decided.values_list("submitted_at", "decided_at")
+    ]
+    short = [days for days, is_recent in spans if is_recent]
+    return DecisionStats(
+        median_days_30=statistics.median(short) if short else None,
+        median_days_90=statistics.median([days for days, _recent in spans]) if spans else None,
+        **row,
     )
-    return DecisionStats(**row)
 
 
 def week_start(day: date) -> date:

@@ -376,3 +376,14 @@ def test_chart_coordinates_are_not_localised(client, world):
     assert 'height="160"' in svg or 'height="160.0"' in svg
     assert "," not in svg.split("<title")[0]
     assert not [part for part in svg.split('"') if part[:1].isdigit() and "," in part]
+
+
+def test_the_first_run_database_gets_the_same_medians(world, monkeypatch):
+    # `make run` uses SQLite, which has no percentile_cont; the Python median must agree.
+    from django.db import connection
+
+    in_database = dashboard.decision_stats()
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    in_python = dashboard.decision_stats()
+
+    assert in_python == in_database
