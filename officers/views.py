@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import is_supervisor
 from applications import eligibility, selectors, services, workflow
+from applications.forms import VersionedForm
 from applications.models import Application, Document, Status
 from applications.policies import NoPolicyInForce, eligibility_evaluate
 
@@ -173,6 +174,12 @@ def _decide(request, pk, form_name, form, action) -> HttpResponse:
     return render(request, "officers/review.html", context, status=400)
 
 
+def _posted_version(request: HttpRequest) -> int:
+    """The version the page showed; a missing or garbled one can never match (stale)."""
+    form = VersionedForm(request.POST)
+    return form.cleaned_data["version"] if form.is_valid() else 0
+
+
 @officer_required
 @require_POST
 def start_review(request: HttpRequest, pk: int) -> HttpResponse:
@@ -181,10 +188,10 @@ def start_review(request: HttpRequest, pk: int) -> HttpResponse:
         workflow.application_start_review(
             application_id=pk,
             actor=request.user,
-            expected_version=int(request.POST.get("version", 0)),
+            expected_version=_posted_version(request),
         )
-    except (workflow.WorkflowError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", _("The page was out of date.")))
+    except workflow.WorkflowError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("You are reviewing %(ref)s.") % {"ref": application.reference})
     return redirect("officer-review", pk=pk)
@@ -262,10 +269,10 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
         workflow.application_release(
             application_id=pk,
             actor=request.user,
-            expected_version=int(request.POST.get("version", 0)),
+            expected_version=_posted_version(request),
         )
-    except (workflow.WorkflowError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", _("The page was out of date.")))
+    except workflow.WorkflowError as exc:
+        messages.error(request, exc.message)
         return redirect("officer-review", pk=pk)
     messages.success(request, _("Released back to the queue."))
     return redirect("officer-queue")
