@@ -12,7 +12,19 @@ from applications.workflow import REJECTION_REASONS
 from .queue import officers
 
 
-class RequestInfoForm(VersionedForm):
+class OwnIds:
+    """Several forms share the review page: each gets its own ids (names stay as they are)."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class RequestInfoForm(OwnIds, VersionedForm):
+    id_prefix = "request"
+
     document_kinds = forms.MultipleChoiceField(
         label=_("Documents the student must upload again"),
         choices=eligibility.DOCUMENT_KINDS,
@@ -36,7 +48,9 @@ class RequestInfoForm(VersionedForm):
         }
 
 
-class ApproveForm(VersionedForm):
+class ApproveForm(OwnIds, VersionedForm):
+    id_prefix = "approve"
+
     valid_from = IsoDateField(label=_("Permit valid from"))
     valid_to = IsoDateField(label=_("Permit valid until"))
 
@@ -65,7 +79,9 @@ class ApproveForm(VersionedForm):
         return cleaned
 
 
-class RejectForm(VersionedForm):
+class RejectForm(OwnIds, VersionedForm):
+    id_prefix = "reject"
+
     reason_codes = forms.MultipleChoiceField(
         label=_("Refusal grounds (LFIP Art. 40)"),
         choices=list(REJECTION_REASONS.items()),
@@ -79,7 +95,9 @@ class RejectForm(VersionedForm):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(OwnIds, forms.Form):
+    id_prefix = "note"
+
     body = forms.CharField(
         label=_("Internal note (never shown to the student)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -87,7 +105,9 @@ class NoteForm(forms.Form):
     )
 
 
-class OfficerMessageForm(forms.Form):
+class OfficerMessageForm(OwnIds, forms.Form):
+    id_prefix = "message"
+
     body = forms.CharField(
         label=_("Message to the student"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
@@ -107,5 +127,7 @@ class VerdictForm(forms.Form):
     )
 
 
-class ReassignForm(VersionedForm):
+class ReassignForm(OwnIds, VersionedForm):
+    id_prefix = "reassign"
+
     assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=officers())
