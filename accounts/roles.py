@@ -8,17 +8,23 @@ SUPERVISOR = "supervisor"
 STAFF_GROUPS = (OFFICER, SUPERVISOR)
 
 
+def _group_names(user: AbstractBaseUser) -> frozenset[str]:
+    # Read once per user object: a request asks several times (views, header, permissions),
+    # and request.user is a fresh object for every request.
+    names = getattr(user, "_role_names", None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        user._role_names = names
+    return names
+
+
 def has_role(user: AbstractBaseUser | AnonymousUser, role: str) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.groups.filter(name=role).exists()
+    return user.is_authenticated and role in _group_names(user)
 
 
 def is_officer(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Supervisors are officers too: they can do everything an officer can."""
-    if not user.is_authenticated:
-        return False
-    return user.groups.filter(name__in=STAFF_GROUPS).exists()
+    return user.is_authenticated and not _group_names(user).isdisjoint(STAFF_GROUPS)
 
 
 def is_supervisor(user: AbstractBaseUser | AnonymousUser) -> bool:

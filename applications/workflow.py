@@ -397,9 +397,16 @@ def application_provide_info(
 def permit_bounds(application: Application, *, on: date) -> tuple[date, date]:
     """The earliest start and latest end an officer may give the permit."""
     outcome, version = eligibility_evaluate(inputs=application_rule_input(application, on=on))
-    latest = outcome.permit_end
+    return permit_bounds_from(application, outcome=outcome, version=version, on=on)
+
+
+def permit_bounds_from(
+    application: Application, *, outcome: eligibility.Outcome, version, on: date
+) -> tuple[date, date]:
+    """The bounds for an outcome already evaluated: not after the programme end, and not later
+    than the passport expiry minus the policy's margin."""
     passport_limit = application.passport_expiry_date - timedelta(days=version.passport_margin_days)
-    return on, min(latest, passport_limit)
+    return on, min(outcome.permit_end, passport_limit)
 
 
 @transaction.atomic

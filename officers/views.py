@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import is_supervisor
 from applications import eligibility, selectors, services, workflow
 from applications.forms import VersionedForm
-from applications.models import Application, Document, Status
+from applications.models import Application, Document, InfoRequest, Status
 from applications.policies import NoPolicyInForce, eligibility_evaluate
 
 from . import queue as q
@@ -87,7 +87,7 @@ def claim_next(request: HttpRequest) -> HttpResponse:
 def _application(pk: int) -> Application:
     return get_object_or_404(
         Application.objects.exclude(status=Status.DRAFT).select_related(
-            "applicant", "university", "province", "assignee", "policy_version"
+            "applicant", "university", "province", "assignee", "policy_version", "permit"
         ),
         pk=pk,
     )
@@ -107,13 +107,16 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
     earliest = latest = None
     if application.status in (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED):
         try:
-            outcome, _policy = eligibility_evaluate(
+            outcome, policy = eligibility_evaluate(
                 inputs=workflow.application_rule_input(application, on=today)
             )
-            earliest, latest = workflow.permit_bounds(application, on=today)
+            earliest, latest = workflow.permit_bounds_from(
+                application, outcome=outcome, version=policy, on=today
+            )
         except (eligibility.InvalidInput, NoPolicyInForce) as exc:
             evaluation_error = str(exc)
     version = {"version": application.version}
+    info_requests = list(application.info_requests.all())
     max_days = application.policy_version.info_request_days if application.policy_version else 30
     can_decide = application.status == Status.UNDER_REVIEW
     # Approval needs a possible permit period; requesting information or refusing does not.
@@ -133,10 +136,12 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
         "events": application.events.select_related("actor"),
         "notes": application.internal_notes.select_related("author"),
         "thread": application.messages.select_related("sender"),
-        "info_request": selectors.open_info_request(application),
-        "info_requests": application.info_requests.all(),
+        "info_request": next((r for r in info_requests if r.state == InfoRequest.State.OPEN), None),
+        "info_requests": info_requests,
         "permit": getattr(application, "permit", None),
-        "rejection": selectors.rejection_details(application),
+        "rejection": selectors.rejection_details(application)
+        if application.status == Status.REJECTED
+        else None,
         "rejection_reasons": workflow.REJECTION_REASONS,
         "can_decide": can_decide,
         "can_approve": can_approve,

@@ -40,7 +40,7 @@ def test_the_review_page_costs_the_same_with_more_history(application_in, office
         )
     after = queries_for(client, url)
     assert after == before
-    assert after <= 20  # issue 8 brings this to 12
+    assert after <= 12
 
 
 def test_the_student_dashboard_is_cheap(application_in, client_for):
