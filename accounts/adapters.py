@@ -9,6 +9,25 @@ from .roles import is_officer
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        """Account emails go through the notification outbox like every other notice."""
+        from notifications.services import notify_account_email
+
+        message = self.render_mail(template_prefix, email, context)
+        html = next(
+            (body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"),
+            "",
+        )
+        user = context.get("user")
+        language = getattr(user, "preferred_language", None) or translation.get_language()
+        notify_account_email(
+            to_email=email,
+            language=language or settings.LANGUAGE_CODE,
+            subject=message.subject,
+            text=message.body,
+            html=html,
+        )
+
     def get_login_redirect_url(self, request):
         if is_officer(request.user):
             return reverse("officer-queue")

@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.services import notify_message
+
 from . import eligibility
 from .documents import CleanFile, random_storage_name, validate_upload
 from .models import Application, ApplicationEvent, Document, Message, Status
@@ -169,6 +171,7 @@ def message_send(*, application_id: int, actor: AbstractBaseUser, body: str) -> 
     if application.status == Status.DRAFT:
         raise WorkflowError(_("Messages can be sent once the application is submitted."))
     message = Message.objects.create(application=application, sender=actor, body=body)
+    notify_message(application=application, sender=actor, message_id=message.pk)
     ApplicationEvent.objects.create(
         application=application,
         kind=ApplicationEvent.Kind.MESSAGE,

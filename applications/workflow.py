@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.roles import is_officer, is_supervisor
+from notifications.services import notify_status_change
 
 from . import eligibility
 from .letters import permit_attach_letter
@@ -156,7 +157,7 @@ def _move(
     # The row is locked (select_for_update), so incrementing in Python cannot lose an update.
     application.version += 1
     application.save(update_fields=["status", "version", "updated_at", *update])
-    return ApplicationEvent.objects.create(
+    event = ApplicationEvent.objects.create(
         application=application,
         kind=ApplicationEvent.Kind.STATUS_CHANGED,
         actor=actor,
@@ -165,6 +166,9 @@ def _move(
         note=note,
         data=data or {},
     )
+    # The notice is written in this transaction: it exists exactly when the change does.
+    notify_status_change(application=application, event=event)
+    return event
 
 
 def _require_applicant(application: Application, actor: AbstractBaseUser) -> None:

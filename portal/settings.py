@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "accounts",
     "applications",
     "officers",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,11 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Outbox delivery: attempts before a notice is marked failed, and the first retry delay
+# (doubled after each failure).
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
 
 # Demo accounts created by `manage.py seed_demo`.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-portal-2026")

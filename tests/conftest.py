@@ -200,3 +200,37 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _on_commit_hooks_run_when_a_request_ends():
+    """Run each request's on-commit hooks when the request ends, as they would in production.
+
+    Outside tests every service's transaction has committed before the response is sent, so
+    its hooks (enqueueing notifications, deleting replaced files) have run. Here the test's own
+    transaction never commits; without this, a test could not see the email a request sends.
+    """
+    from django.core.signals import request_finished, request_started
+    from django.db import connections
+
+    started_at: dict[str, int] = {}
+
+    def remember(**kwargs):
+        for connection in connections.all(initialized_only=True):
+            started_at[connection.alias] = len(connection.run_on_commit)
+
+    def run_pending(**kwargs):
+        # Only the hooks this request registered: hooks from the test's own set-up stay as
+        # they would in a transaction that has not committed.
+        for connection in connections.all(initialized_only=True):
+            start = started_at.get(connection.alias, 0)
+            pending = connection.run_on_commit[start:]
+            del connection.run_on_commit[start:]
+            for _savepoints, callback, _robust in pending:
+                callback()
+
+    request_started.connect(remember, dispatch_uid="tests.remember_on_commit_hooks")
+    request_finished.connect(run_pending, dispatch_uid="tests.run_on_commit_hooks")
+    yield
+    request_started.disconnect(dispatch_uid="tests.remember_on_commit_hooks")
+    request_finished.disconnect(dispatch_uid="tests.run_on_commit_hooks")

@@ -1,0 +1,128 @@
+"""Writing notices into the outbox, inside the transaction of the change that causes them."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import Application, ApplicationEvent, Status
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def _enqueue(notification_id: int) -> None:
+    from .tasks import send_notification
+
+    try:
+        send_notification.delay(notification_id)
+    except Exception:  # broker down: the row stays pending and the minute sweep sends it
+        logger.warning("Broker unavailable; notification %s waits for the sweep.", notification_id)
+
+
+def notification_create(
+    *,
+    kind: str,
+    to_email: str,
+    language: str,
+    dedupe_key: str,
+    recipient: AbstractBaseUser | None = None,
+    application: Application | None = None,
+    context: dict[str, Any] | None = None,
+) -> Notification:
+    """Add a notice to the outbox once per ``dedupe_key``; it is sent after the commit."""
+    notification, created = Notification.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "kind": kind,
+            "to_email": to_email,
+            "language": language,
+            "recipient": recipient,
+            "application": application,
+            "context": context or {},
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: _enqueue(notification.pk))
+    return notification
+
+
+# The notice a student gets for each status change; a status without one sends nothing.
+STATUS_NOTICES = {
+    (Status.DRAFT, Status.SUBMITTED): Notification.Kind.SUBMITTED,
+    (Status.SUBMITTED, Status.UNDER_REVIEW): Notification.Kind.UNDER_REVIEW,
+    (Status.UNDER_REVIEW, Status.INFO_REQUESTED): Notification.Kind.INFO_REQUESTED,
+    (Status.INFO_REQUESTED, Status.UNDER_REVIEW): Notification.Kind.INFO_PROVIDED,
+    (Status.UNDER_REVIEW, Status.APPROVED): Notification.Kind.APPROVED,
+    (Status.UNDER_REVIEW, Status.REJECTED): Notification.Kind.REJECTED,
+}
+
+
+def _student_context(application: Application) -> dict[str, Any]:
+    return {
+        "reference": application.reference or "",
+        "path": reverse("application-detail", args=[application.pk]),
+        "date": timezone.localdate().isoformat(),
+    }
+
+
+def notify_status_change(*, application: Application, event: ApplicationEvent) -> None:
+    kind = STATUS_NOTICES.get((event.from_status, event.to_status))
+    if kind is None and event.to_status == Status.WITHDRAWN and application.submitted_at:
+        kind = Notification.Kind.WITHDRAWN
+    if kind is None:
+        return
+    context = _student_context(application) | {
+        key: value for key, value in event.data.items() if isinstance(value, str | int)
+    }
+    if kind == Notification.Kind.INFO_REQUESTED:
+        context["message"] = event.note
+    student = application.applicant
+    notification_create(
+        kind=kind,
+        to_email=student.email,
+        language=student.preferred_language,
+        recipient=student,
+        application=application,
+        context=context,
+        dedupe_key=f"event:{event.pk}",
+    )
+
+
+def notify_message(*, application: Application, sender: AbstractBaseUser, message_id: int) -> None:
+    """Tell the other side of the thread: the student, or the assigned officer."""
+    if sender.pk == application.applicant_id:
+        recipient = application.assignee
+        path = reverse("officer-review", args=[application.pk])
+    else:
+        recipient = application.applicant
+        path = reverse("application-detail", args=[application.pk])
+    if recipient is None:
+        return
+    notification_create(
+        kind=Notification.Kind.MESSAGE,
+        to_email=recipient.email,
+        language=recipient.preferred_language,
+        recipient=recipient,
+        application=application,
+        context={"reference": application.reference or "", "path": path},
+        dedupe_key=f"message:{message_id}",
+    )
+
+
+def notify_account_email(*, to_email: str, language: str, subject: str, text: str, html: str):
+    """Account emails (verification, password reset) travel through the same outbox."""
+    return notification_create(
+        kind=Notification.Kind.ACCOUNT,
+        to_email=to_email,
+        language=language,
+        context={"subject": subject, "text": text, "html": html},
+        dedupe_key=f"account:{uuid.uuid4()}",
+    )
