@@ -29,9 +29,11 @@ def backoff(attempts: int) -> timedelta:
 def deliver(notification_id: int) -> bool:
     """Send one row if it is due and nobody else has claimed it; True when it was sent now."""
     now = timezone.now()
+    # The claim records its time in next_attempt_at: the sweep's STUCK_AFTER counts from the
+    # claim, not from when the row became due (a row overdue after an outage is not stuck).
     claimed = Notification.objects.filter(
         pk=notification_id, state=Notification.State.PENDING, next_attempt_at__lte=now
-    ).update(state=Notification.State.SENDING, attempts=F("attempts") + 1)
+    ).update(state=Notification.State.SENDING, attempts=F("attempts") + 1, next_attempt_at=now)
     if not claimed:
         return False
     notification = Notification.objects.get(pk=notification_id)
@@ -63,9 +65,14 @@ def send_notification(notification_id: int) -> bool:
 def requeue_due_notifications() -> int:
     """Every minute (beat): enqueue what is due, so a broker outage delays but loses nothing."""
     now = timezone.now()
-    Notification.objects.filter(
+    stuck = Notification.objects.filter(
         state=Notification.State.SENDING, next_attempt_at__lt=now - STUCK_AFTER
-    ).update(state=Notification.State.PENDING)
+    )
+    # A row whose sends keep killing their worker must end, like any other failing row.
+    stuck.filter(attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS).update(
+        state=Notification.State.FAILED, last_error="The worker stopped while sending."
+    )
+    stuck.update(state=Notification.State.PENDING)
     due = Notification.objects.filter(
         state=Notification.State.PENDING, next_attempt_at__lte=now
     ).values_list("pk", flat=True)
