@@ -136,6 +136,7 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
         "events": application.events.select_related("actor"),
         "notes": application.internal_notes.select_related("author"),
         "thread": application.messages.select_related("sender"),
+        "deliveries": application.notifications.order_by("-created_at"),
         "info_request": next((r for r in info_requests if r.state == InfoRequest.State.OPEN), None),
         "info_requests": info_requests,
         "permit": getattr(application, "permit", None),

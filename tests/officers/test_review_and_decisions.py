@@ -734,3 +734,12 @@ def test_officers_cannot_open_a_drafts_documents(application_in, as_officer):
 
     assert response.status_code == 404
     assert not ApplicationEvent.objects.filter(application=draft, kind__in=ACCESS_LOG).exists()
+
+
+def test_the_review_page_shows_the_notice_delivery_log(reviewing, as_officer):
+    html = as_officer.get(review_url(reviewing)).content.decode()
+
+    assert "Notices sent to the student" in html
+    # Submission and the start of the review each wrote a notice for the student.
+    assert html.count(reviewing.applicant.email) >= 2
+    assert "Application received" in html
