@@ -409,6 +409,8 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="application_queue_idx"),
             models.Index(fields=["assignee", "status"], name="application_assignee_idx"),
+            # The inactive-draft sweep: never-submitted rows by last change.
+            models.Index(fields=["status", "updated_at"], name="application_inactive_idx"),
         ]
 
     def __str__(self) -> str:

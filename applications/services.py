@@ -6,7 +6,7 @@ so two tabs cannot overwrite each other silently.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -221,7 +221,10 @@ def draft_purge(*, application_id: int) -> None:
 def drafts_purge_inactive(*, days: int | None = None) -> int:
     """Delete drafts nobody has touched for ``DRAFT_RETENTION_DAYS`` days; return how many."""
     days = settings.DRAFT_RETENTION_DAYS if days is None else days
-    cutoff = timezone.now() - timedelta(days=days)
+    # By calendar day, so the date a reminder announced is the day the draft goes: last changed
+    # on day D, deleted by the first sweep on day D + days.
+    last_kept_day = timezone.localdate() - timedelta(days=days - 1)
+    cutoff = timezone.make_aware(datetime.combine(last_kept_day, time.min))
     stale = Application.objects.filter(_never_submitted(), updated_at__lt=cutoff)
     count = 0
     for application_id in stale.values_list("pk", flat=True).iterator():

@@ -19,6 +19,7 @@ SUBJECTS = {
     K.REJECTED: _("Decision on your application %(reference)s"),
     K.WITHDRAWN: _("Your application %(reference)s was withdrawn"),
     K.MESSAGE: _("New message about application %(reference)s"),
+    K.DRAFT_REMINDER: _("Your draft application will be deleted on %(delete_on)s"),
 }
 
 WHAT_HAPPENED = {
@@ -37,6 +38,10 @@ WHAT_HAPPENED = {
     K.REJECTED: _("Your application was refused. The reasons are on your application page."),
     K.WITHDRAWN: _("Your application was withdrawn."),
     K.MESSAGE: _("You have a new message about this application."),
+    K.DRAFT_REMINDER: _(
+        "You have not changed your draft application since %(updated)s. Drafts are deleted "
+        "after %(days)s days without changes, so yours will be deleted on %(delete_on)s."
+    ),
 }
 
 NEXT_STEP = {
@@ -54,4 +59,5 @@ NEXT_STEP = {
     ),
     K.WITHDRAWN: _("You can start a new application at any time."),
     K.MESSAGE: _("Read and answer it on the application page."),
+    K.DRAFT_REMINDER: _("Sign in and complete or submit it to keep it."),
 }

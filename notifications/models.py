@@ -20,6 +20,7 @@ class Notification(models.Model):
         REJECTED = "rejected", _("Application refused")
         WITHDRAWN = "withdrawn", _("Application withdrawn")
         MESSAGE = "message", _("New message")
+        DRAFT_REMINDER = "draft_reminder", _("Draft about to be deleted")
         ACCOUNT = "account", _("Account email")
 
     class State(models.TextChoices):

@@ -81,3 +81,11 @@ def requeue_due_notifications() -> int:
         send_notification.delay(notification_id)
         count += 1
     return count
+
+
+@shared_task(ignore_result=True)
+def sweep_inactive_drafts_task() -> dict[str, int]:
+    """Daily (beat): remind owners of inactive drafts, then delete the expired ones."""
+    from .sweeps import sweep_inactive_drafts
+
+    return sweep_inactive_drafts()

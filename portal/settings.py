@@ -161,6 +161,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Inactive drafts are deleted after this many days (KVKK: keep only what the purpose needs).
 DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=60)
+# ...and their owner is reminded this many days after the last change.
+DRAFT_REMINDER_DAYS = env.int("DRAFT_REMINDER_DAYS", default=53)
 
 # Shared cache (rate limits, allauth's throttling): Redis in production so every web process
 # counts the same requests; an in-process cache is enough for a first run and for tests.
