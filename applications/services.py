@@ -26,15 +26,14 @@ from .models import Application, ApplicationEvent, Document, Message, Status
 from .permissions import can_view_application
 from .sections import Section
 from .selectors import open_info_request
-from .workflow import NotPermitted, WorkflowError, check_version
+from .workflow import NotPermitted, WorkflowError, check_version, require_applicant
 
 DOCUMENT_KIND_CODES = frozenset(code for code, _label in eligibility.DOCUMENT_KINDS)
 
 
 def _lock_own(application_id: int, actor: AbstractBaseUser) -> Application:
     application = Application.objects.select_for_update().get(pk=application_id)
-    if application.applicant_id != actor.pk:
-        raise NotPermitted(_("Only the applicant can do this."))
+    require_applicant(application, actor)
     return application
 
 

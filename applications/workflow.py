@@ -171,12 +171,12 @@ def _move(
     return event
 
 
-def _require_applicant(application: Application, actor: AbstractBaseUser) -> None:
+def require_applicant(application: Application, actor: AbstractBaseUser) -> None:
     if application.applicant_id != actor.pk:
         raise NotPermitted(_("Only the applicant can do this."))
 
 
-def _require_officer(actor: AbstractBaseUser) -> None:
+def require_officer(actor: AbstractBaseUser) -> None:
     if not is_officer(actor):
         raise NotPermitted(_("Only migration officers can do this."))
 
@@ -192,9 +192,9 @@ def _begin(
     """Lock the row, then check who acts, the version they saw and the transition."""
     application = _lock(application_id)
     if by == "applicant":
-        _require_applicant(application, actor)
+        require_applicant(application, actor)
     else:
-        _require_officer(actor)
+        require_officer(actor)
     _check(application, to_status=to_status, expected_version=expected_version)
     return application
 
@@ -529,7 +529,7 @@ def application_claim_next(*, actor: AbstractBaseUser) -> Application | None:
     ``SKIP LOCKED`` lets officers press the button at the same moment: each transaction skips
     rows another one has locked, so no two officers ever receive the same application.
     """
-    _require_officer(actor)
+    require_officer(actor)
     application = (
         Application.objects.select_for_update(skip_locked=True)
         .filter(status__in=(Status.SUBMITTED, Status.UNDER_REVIEW), assignee__isnull=True)
@@ -566,7 +566,7 @@ def application_release(
 ) -> Application:
     """Hand an application back to the queue; only its assignee or a supervisor may."""
     application = _lock(application_id)
-    _require_officer(actor)
+    require_officer(actor)
     check_version(application, expected_version=expected_version)
     if application.assignee_id != actor.pk and not is_supervisor(actor):
         raise NotPermitted(_("Only the assigned officer or a supervisor can release it."))

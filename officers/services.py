@@ -7,14 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import is_officer
 from applications.models import Application, ApplicationEvent, Document, InternalNote, Status
-from applications.workflow import NotPermitted, WorkflowError
-
-
-def _require_officer(actor: AbstractBaseUser) -> None:
-    if not is_officer(actor):
-        raise NotPermitted(_("Only migration officers can do this."))
+from applications.workflow import WorkflowError, require_officer
 
 
 @transaction.atomic
@@ -22,7 +16,7 @@ def document_review(
     *, document_id: int, actor: AbstractBaseUser, verdict: str, reason: str = ""
 ) -> Document:
     """Record an officer's verdict on a document; the reason is what the student will read."""
-    _require_officer(actor)
+    require_officer(actor)
     document = (
         Document.objects.select_for_update().select_related("application").get(pk=document_id)
     )
@@ -49,7 +43,7 @@ def document_review(
 
 @transaction.atomic
 def note_add(*, application_id: int, actor: AbstractBaseUser, body: str) -> InternalNote:
-    _require_officer(actor)
+    require_officer(actor)
     body = body.strip()
     if not body:
         raise WorkflowError(_("Write the note first."))
