@@ -6,11 +6,13 @@ from django import forms
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import eligibility
 from .models import Application, Field, Level, University
 from .sections import Section
+from .validators import passport_number_validator
 
 # Far enough for any real passport or programme, near enough that date arithmetic never overflows.
 EARLIEST_DATE = date(1950, 1, 1)
@@ -218,12 +220,21 @@ def section_form_class(section: Section) -> type[SectionForm]:
     return StepForm
 
 
+def _upload_help_text() -> str:
+    return _("PDF, JPEG or PNG, at most %(size)s MB.") % {
+        "size": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
+    }
+
+
+# Lazy, so the hint is translated for each request, not once in the language of the import.
+UPLOAD_HELP_TEXT = lazy(_upload_help_text, str)()
+
+
 class DocumentUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("What is this document?"), choices=())
     file = forms.FileField(
         label=_("File"),
-        help_text=_("PDF, JPEG or PNG, at most %(size)s MB.")
-        % {"size": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)},
+        help_text=UPLOAD_HELP_TEXT,
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
@@ -269,3 +280,35 @@ class WithdrawForm(VersionedForm):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class PassportUpdateForm(VersionedForm):
+    """A renewed passport, reported while the application is being considered."""
+
+    passport_number = forms.CharField(label=_("New passport number"), max_length=20)
+    passport_issue_date = IsoDateField(label=_("Issue date"))
+    passport_expiry_date = IsoDateField(label=_("Expiry date"))
+    identity_page = forms.FileField(
+        label=_("Identity page of the new passport"),
+        help_text=UPLOAD_HELP_TEXT,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def clean_passport_number(self) -> str:
+        number = self.cleaned_data["passport_number"].replace(" ", "").upper()
+        passport_number_validator(number)
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        issued, expires = cleaned.get("passport_issue_date"), cleaned.get("passport_expiry_date")
+        today = timezone.localdate()
+        if issued and issued > today:
+            self.add_error("passport_issue_date", _("The issue date cannot be in the future."))
+        if issued and expires and expires <= issued:
+            self.add_error(
+                "passport_expiry_date", _("The expiry date must be after the issue date.")
+            )
+        elif expires and expires <= today:
+            self.add_error("passport_expiry_date", _("This passport has already expired."))
+        return cleaned

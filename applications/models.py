@@ -66,6 +66,8 @@ ACTIVE_STATUSES = (
     Status.UNDER_REVIEW,
     Status.INFO_REQUESTED,
 )
+# Submitted and not yet decided: what officers work on.
+OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED)
 FINAL_STATUSES = (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN)
 
 
@@ -361,6 +363,10 @@ class Application(models.Model):
     )
     evaluated_on = models.DateField(_("evaluated on"), null=True, blank=True)
     eligibility_outcome = models.JSONField(_("rule outcome"), null=True, blank=True)
+    # Copied from the outcome at submission so the nightly passport sweep is an indexed query.
+    passport_required_until = models.DateField(
+        _("passport required until"), null=True, blank=True, editable=False
+    )
     declaration_accepted_at = models.DateTimeField(_("declaration accepted"), null=True, blank=True)
 
     # Derived from the fields officers search by (see ``save``); never edited directly.
@@ -411,6 +417,19 @@ class Application(models.Model):
             models.Index(fields=["assignee", "status"], name="application_assignee_idx"),
             # The inactive-draft sweep: never-submitted rows by last change.
             models.Index(fields=["status", "updated_at"], name="application_inactive_idx"),
+            # The passport sweeps: active applications whose passport is too short, and
+            # permit holders by passport expiry.
+            models.Index(
+                fields=["passport_expiry_date"],
+                condition=Q(status__in=OPEN_STATUSES)
+                & Q(passport_expiry_date__lt=F("passport_required_until")),
+                name="application_pp_short_idx",
+            ),
+            models.Index(
+                fields=["passport_expiry_date"],
+                condition=Q(status="approved"),
+                name="application_holder_pp_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -520,6 +539,7 @@ class ApplicationEvent(models.Model):
         # The access log: every time an officer opens an application or one of its documents.
         VIEWED = "viewed", _("Opened by an officer")
         DOCUMENT_VIEWED = "document_viewed", _("Document opened by an officer")
+        PASSPORT_UPDATED = "passport_updated", _("Passport details updated")
 
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="events", verbose_name=_("application")
@@ -593,6 +613,14 @@ class InfoRequest(models.Model):
                 fields=["application"],
                 condition=Q(state="open"),
                 name="inforequest_one_open_per_application",
+            ),
+        ]
+        # The information-request reminders: open requests by deadline.
+        indexes = [
+            models.Index(
+                fields=["due_date"],
+                condition=Q(state="open"),
+                name="inforequest_open_due_idx",
             ),
         ]
 

@@ -18,6 +18,7 @@ STUDENT_EVENT_KINDS = (
     ApplicationEvent.Kind.CREATED,
     ApplicationEvent.Kind.STATUS_CHANGED,
     ApplicationEvent.Kind.DOCUMENT_UPLOADED,
+    ApplicationEvent.Kind.PASSPORT_UPDATED,
 )
 
 

@@ -6,7 +6,7 @@ so two tabs cannot overwrite each other silently.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,15 +18,22 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.services import notify_message
+from notifications.services import notify_message, notify_passport_too_short
 
 from . import eligibility
 from .documents import CleanFile, random_storage_name, validate_upload
-from .models import Application, ApplicationEvent, Document, Message, Status
+from .models import OPEN_STATUSES, Application, ApplicationEvent, Document, Message, Status
 from .permissions import can_view_application
+from .policies import eligibility_evaluate
 from .sections import Section
 from .selectors import open_info_request
-from .workflow import NotPermitted, WorkflowError, check_version, require_applicant
+from .workflow import (
+    NotPermitted,
+    WorkflowError,
+    application_rule_input,
+    check_version,
+    require_applicant,
+)
 
 DOCUMENT_KIND_CODES = frozenset(code for code, _label in eligibility.DOCUMENT_KINDS)
 
@@ -92,7 +99,15 @@ def document_upload(
         raise WorkflowError(_("Choose what kind of document this is."))
     application = _lock_own(application_id, actor)
     _ensure_may_change(application, kind)
-    clean: CleanFile = validate_upload(uploaded)
+    document = _store_document(application, kind=kind, clean=validate_upload(uploaded), actor=actor)
+    Application.objects.filter(pk=application.pk).update(version=application.version + 1)
+    return document
+
+
+def _store_document(
+    application: Application, *, kind: str, clean: CleanFile, actor: AbstractBaseUser
+) -> Document:
+    """Keep a validated file as the current document of its kind (the caller holds the lock)."""
     previous = None
     if kind != "other":
         previous = application.documents.filter(kind=kind, is_current=True).first()
@@ -129,12 +144,66 @@ def document_upload(
                     "replaces": getattr(previous, "pk", None),
                 },
             )
-        Application.objects.filter(pk=application.pk).update(version=application.version + 1)
     except BaseException:
         # The row will not exist, so neither may the file.
         document.file.delete(save=False)
         raise
     return document
+
+
+@transaction.atomic
+def application_passport_update(
+    *,
+    application_id: int,
+    actor: AbstractBaseUser,
+    expected_version: int,
+    passport_number: str,
+    issue_date: date,
+    expiry_date: date,
+    identity_page: UploadedFile,
+) -> Application:
+    """A renewed passport, reported while the application is being considered.
+
+    The new identity page replaces the old one (which is kept as evidence), the rules are
+    evaluated again on the original evaluation date, and a passport that is still too short is
+    reported to the student at once.
+    """
+    application = _lock_own(application_id, actor)
+    check_version(application, expected_version=expected_version)
+    if application.status not in OPEN_STATUSES:
+        raise WorkflowError(
+            _(
+                "Passport details can be changed here only while the application is being "
+                "considered."
+            )
+        )
+    clean = validate_upload(identity_page)
+    previous_expiry = application.passport_expiry_date
+    application.passport_number = passport_number
+    application.passport_issue_date = issue_date
+    application.passport_expiry_date = expiry_date
+    application.full_clean(exclude=["applicant"])
+    on = application.evaluated_on or timezone.localdate()
+    outcome, version = eligibility_evaluate(inputs=application_rule_input(application, on=on))
+    application.eligibility_outcome = outcome.to_dict()
+    application.passport_required_until = outcome.passport_required_until
+    application.policy_version = version
+    application.version += 1
+    application.save()
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=ApplicationEvent.Kind.PASSPORT_UPDATED,
+        actor=actor,
+        data={
+            "previous_expiry": previous_expiry.isoformat() if previous_expiry else None,
+            "expiry": expiry_date.isoformat(),
+            "passport_ok": outcome.passport_ok,
+        },
+    )
+    notify_passport_too_short(application=application, today=timezone.localdate())
+    # Last, so nothing after the file is stored can fail and leave it behind.
+    _store_document(application, kind="passport_identity_page", clean=clean, actor=actor)
+    return application
 
 
 def _delete_document(document: Document) -> None:

@@ -7,6 +7,7 @@ application, document or message is a 404, never a 403 that confirms it exists.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,12 +24,13 @@ from .documents import UploadRejected
 from .forms import (
     DocumentUploadForm,
     MessageForm,
+    PassportUpdateForm,
     RespondForm,
     SubmitForm,
     WithdrawForm,
     section_form_class,
 )
-from .models import Application, Document, Status
+from .models import OPEN_STATUSES, Application, Document, Status
 from .permissions import can_view_application, own_applications
 from .policies import NoPolicyInForce, eligibility_evaluate
 from .sections import SECTIONS, SECTIONS_BY_SLUG
@@ -101,6 +103,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "rejection_reasons": workflow.REJECTION_REASONS,
             "withdrawable": application.is_active,
+            "passport_updatable": application.status in OPEN_STATUSES,
+            "passport_too_short": application.status in OPEN_STATUSES
+            and (application.eligibility_outcome or {}).get("passport_ok") is False,
         },
     )
 
@@ -378,6 +383,57 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "applications/student/withdraw.html",
+        {"application": application, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@consent_required
+@require_http_methods(["GET", "POST"])
+def application_passport(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    if application.status not in OPEN_STATUSES:
+        return redirect("application-detail", pk=pk)
+    form = PassportUpdateForm(
+        post_data(request), post_files(request), initial={"version": application.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            updated = services.application_passport_update(
+                application_id=application.pk,
+                actor=request.user,
+                expected_version=data["version"],
+                passport_number=data["passport_number"],
+                issue_date=data["passport_issue_date"],
+                expiry_date=data["passport_expiry_date"],
+                identity_page=data["identity_page"],
+            )
+        except (workflow.WorkflowError, UploadRejected) as exc:
+            _fail(request, exc)
+            return redirect("application-passport", pk=pk)
+        except ValidationError as exc:
+            for errors in exc.message_dict.values():
+                for error in errors:
+                    form.add_error(None, error)
+        else:
+            if updated.eligibility_outcome.get("passport_ok"):
+                messages.success(
+                    request,
+                    _("Your new passport details were saved; the passport is valid long enough."),
+                )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "Your new passport details were saved, but this passport is still not "
+                        "valid long enough for a permit covering your whole programme."
+                    ),
+                )
+            return redirect("application-detail", pk=pk)
+    return render(
+        request,
+        "applications/student/passport.html",
         {"application": application, "form": form},
         status=400 if form.errors else 200,
     )

@@ -43,6 +43,11 @@ urlpatterns = [
         student_views.application_withdraw,
         name="application-withdraw",
     ),
+    path(
+        "applications/<int:pk>/passport/",
+        student_views.application_passport,
+        name="application-passport",
+    ),
     path("applications/<int:pk>/letter/", student_views.permit_letter, name="permit-letter"),
     path("documents/<int:pk>/", student_views.document_file, name="document-file"),
     path("verify/", verify_views.permit_verify_form, name="permit-verify-form"),

@@ -256,6 +256,7 @@ def application_submit(
         # them; this is not a server error.
         raise WorkflowError(str(exc)) from exc
     application.eligibility_outcome = outcome.to_dict()
+    application.passport_required_until = outcome.passport_required_until
     application.policy_version = version
     application.evaluated_on = on
     application.reference = reference_allocate(year=on.year)
@@ -268,6 +269,7 @@ def application_submit(
         update=(
             "declaration_accepted_at",
             "eligibility_outcome",
+            "passport_required_until",
             "policy_version",
             "evaluated_on",
             "reference",

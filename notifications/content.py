@@ -5,6 +5,7 @@ templates in ``templates/emails/`` lay them out as text and HTML.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from .models import Notification
 
@@ -20,6 +21,12 @@ SUBJECTS = {
     K.WITHDRAWN: _("Your application %(reference)s was withdrawn"),
     K.MESSAGE: _("New message about application %(reference)s"),
     K.DRAFT_REMINDER: _("Your draft application will be deleted on %(delete_on)s"),
+    K.PASSPORT_TOO_SHORT: _("Your passport is not valid long enough (%(reference)s)"),
+    K.PASSPORT_EXPIRING: _("Your passport expires on %(passport_expiry)s"),
+    K.PERMIT_EXPIRING: _("Your residence permit ends on %(valid_to)s"),
+    K.INFO_DUE: _("Reminder: your answer for %(reference)s is due on %(due_date)s"),
+    K.INFO_OVERDUE: _("No answer to the information request for %(reference)s"),
+    K.SUPERVISOR_DIGEST: _("Late applications on %(date)s"),
 }
 
 WHAT_HAPPENED = {
@@ -42,6 +49,35 @@ WHAT_HAPPENED = {
         "You have not changed your draft application since %(updated)s. Drafts are deleted "
         "after %(days)s days without changes, so yours will be deleted on %(delete_on)s."
     ),
+    K.PASSPORT_TOO_SHORT: _(
+        "Your passport expires on %(passport_expiry)s. For a permit that covers your whole "
+        "programme, it must be valid until at least %(required_until)s."
+    ),
+    K.PASSPORT_EXPIRING: ngettext_lazy(
+        "Your passport expires tomorrow, on %(passport_expiry)s. A residence permit is valid "
+        "only together with a valid passport, and a new or extended permit needs one too.",
+        "Your passport expires in %(days)s days, on %(passport_expiry)s. A residence permit is "
+        "valid only together with a valid passport, and a new or extended permit needs one too.",
+        "days",
+    ),
+    K.PERMIT_EXPIRING: ngettext_lazy(
+        "Your student residence permit %(permit)s ends tomorrow, on %(valid_to)s.",
+        "Your student residence permit %(permit)s ends in %(days)s days, on %(valid_to)s. "
+        "You can apply for an extension from %(window_opens)s.",
+        "days",
+    ),
+    K.INFO_DUE: ngettext_lazy(
+        "The officer is waiting for your answer by tomorrow, %(due_date)s: %(message)s",
+        "The officer is waiting for your answer within %(days)s days, by %(due_date)s: %(message)s",
+        "days",
+    ),
+    K.INFO_OVERDUE: _(
+        "The applicant has not answered the information request that was due on %(due_date)s."
+    ),
+    K.SUPERVISOR_DIGEST: _(
+        "Open applications past the internal target of %(target_days)s days: %(past_target)s. "
+        "Of these, within 10 days of the 90-day legal limit or past it: %(near_limit)s."
+    ),
 }
 
 NEXT_STEP = {
@@ -60,4 +96,31 @@ NEXT_STEP = {
     K.WITHDRAWN: _("You can start a new application at any time."),
     K.MESSAGE: _("Read and answer it on the application page."),
     K.DRAFT_REMINDER: _("Sign in and complete or submit it to keep it."),
+    K.PASSPORT_TOO_SHORT: _(
+        "Renew your passport and enter the new passport's details on your application page. "
+        "Otherwise only a shorter permit can be granted, ending %(margin_days)s days before "
+        "your passport expires."
+    ),
+    K.PASSPORT_EXPIRING: _(
+        "Renew your passport in time, and report the new passport to the migration office "
+        "within 20 days of receiving it."
+    ),
+    K.PERMIT_EXPIRING: _(
+        "If your studies continue, apply for an extension before the permit ends. If you have "
+        "graduated or left your programme, apply for another permit within 10 days."
+    ),
+    K.INFO_DUE: _("Upload the documents and send your answer on the application page."),
+    K.INFO_OVERDUE: _(
+        "Decide how to continue: write to the applicant, or decide on the evidence you have."
+    ),
+    K.SUPERVISOR_DIGEST: _(
+        "Open the supervisor dashboard to follow these applications up or reassign them."
+    ),
 }
+
+# The link's words; a notice for staff opens the workspace, not "your application".
+LINK_LABELS = {
+    K.INFO_OVERDUE: _("Open the application in the officer workspace"),
+    K.SUPERVISOR_DIGEST: _("Open the supervisor dashboard"),
+}
+DEFAULT_LINK_LABEL = _("Open your application")

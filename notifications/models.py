@@ -21,6 +21,12 @@ class Notification(models.Model):
         WITHDRAWN = "withdrawn", _("Application withdrawn")
         MESSAGE = "message", _("New message")
         DRAFT_REMINDER = "draft_reminder", _("Draft about to be deleted")
+        PASSPORT_TOO_SHORT = "passport_short", _("Passport not valid long enough")
+        PASSPORT_EXPIRING = "passport_expiring", _("Passport expiring")
+        PERMIT_EXPIRING = "permit_expiring", _("Permit expiring")
+        INFO_DUE = "info_due", _("Information request due")
+        INFO_OVERDUE = "info_overdue", _("Information request overdue")
+        SUPERVISOR_DIGEST = "supervisor_digest", _("Daily digest of late applications")
         ACCOUNT = "account", _("Account email")
 
     class State(models.TextChoices):
@@ -47,7 +53,7 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("application"),
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     context = models.JSONField(_("context"), default=dict, blank=True)
     dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
@@ -59,6 +65,8 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # The in-app copy: the bell counts the recipient's unread notices.
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -66,6 +74,11 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="notification_due_idx"),
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -36,8 +37,11 @@ def notification_create(
     recipient: AbstractBaseUser | None = None,
     application: Application | None = None,
     context: dict[str, Any] | None = None,
-) -> Notification:
-    """Add a notice to the outbox once per ``dedupe_key``; it is sent after the commit."""
+) -> tuple[Notification, bool]:
+    """Add a notice to the outbox once per ``dedupe_key``; it is sent after the commit.
+
+    Returns the row and whether it is new, as ``get_or_create`` does.
+    """
     notification, created = Notification.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults={
@@ -51,7 +55,7 @@ def notification_create(
     )
     if created:
         transaction.on_commit(lambda: _enqueue(notification.pk))
-    return notification
+    return notification, created
 
 
 # The notice a student gets for each status change; a status without one sends nothing.
@@ -84,6 +88,8 @@ def notify_status_change(*, application: Application, event: ApplicationEvent) -
     }
     if kind == Notification.Kind.INFO_REQUESTED:
         context["message"] = event.note
+    if kind == Notification.Kind.SUBMITTED:
+        notify_passport_too_short(application=application, today=timezone.localdate())
     student = application.applicant
     notification_create(
         kind=kind,
@@ -94,6 +100,40 @@ def notify_status_change(*, application: Application, event: ApplicationEvent) -
         context=context,
         dedupe_key=f"event:{event.pk}",
     )
+
+
+# After the first notice, a too-short passport is brought up again every this many days.
+PASSPORT_REPEAT_DAYS = 30
+
+
+def notify_passport_too_short(*, application: Application, today: date) -> bool:
+    """Tell the student their passport is too short for the whole-programme permit.
+
+    Once at submission (or when new passport details are still too short), then once per
+    PASSPORT_REPEAT_DAYS counted from submission; the key carries the passport's expiry date, so
+    updating the passport starts over and the same period never sends twice.
+    """
+    expiry, required = application.passport_expiry_date, application.passport_required_until
+    if not (expiry and required and expiry < required and application.submitted_at):
+        return False
+    submitted = timezone.localdate(application.submitted_at)
+    period = max((today - submitted).days, 0) // PASSPORT_REPEAT_DAYS
+    student = application.applicant
+    _notification, created = notification_create(
+        kind=Notification.Kind.PASSPORT_TOO_SHORT,
+        to_email=student.email,
+        language=student.preferred_language,
+        recipient=student,
+        application=application,
+        context=_student_context(application)
+        | {
+            "passport_expiry": expiry.isoformat(),
+            "required_until": required.isoformat(),
+            "margin_days": application.policy_version.passport_margin_days,
+        },
+        dedupe_key=f"passport-short:{application.pk}:{expiry.isoformat()}:{period}",
+    )
+    return created
 
 
 def notify_message(*, application: Application, sender: AbstractBaseUser, message_id: int) -> None:
@@ -117,12 +157,15 @@ def notify_message(*, application: Application, sender: AbstractBaseUser, messag
     )
 
 
-def notify_account_email(*, to_email: str, language: str, subject: str, text: str, html: str):
+def notify_account_email(
+    *, to_email: str, language: str, subject: str, text: str, html: str
+) -> Notification:
     """Account emails (verification, password reset) travel through the same outbox."""
-    return notification_create(
+    notification, _created = notification_create(
         kind=Notification.Kind.ACCOUNT,
         to_email=to_email,
         language=language,
         context={"subject": subject, "text": text, "html": html},
         dedupe_key=f"account:{uuid.uuid4()}",
     )
+    return notification

@@ -89,3 +89,35 @@ def sweep_inactive_drafts_task() -> dict[str, int]:
     from .sweeps import sweep_inactive_drafts
 
     return sweep_inactive_drafts()
+
+
+@shared_task(ignore_result=True)
+def sweep_passports_task() -> dict[str, int]:
+    """Daily (beat): passports too short for an open application, or expiring for a holder."""
+    from .sweeps import sweep_passports
+
+    return sweep_passports()
+
+
+@shared_task(ignore_result=True)
+def sweep_permits_task() -> dict[str, int]:
+    """Daily (beat): permits ending in 60, 30 and 7 days."""
+    from .sweeps import sweep_permits
+
+    return sweep_permits()
+
+
+@shared_task(ignore_result=True)
+def sweep_info_requests_task() -> dict[str, int]:
+    """Daily (beat): information requests due soon, and overdue ones to the officer."""
+    from .sweeps import sweep_info_requests
+
+    return sweep_info_requests()
+
+
+@shared_task(ignore_result=True)
+def digest_task() -> dict[str, int]:
+    """Daily (beat): the supervisors' digest of applications past the internal target."""
+    from .sweeps import sweep_supervisor_digest
+
+    return sweep_supervisor_digest()

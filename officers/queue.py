@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import STAFF_GROUPS
 from applications.models import (
+    OPEN_STATUSES,
     Application,
     InfoRequest,
     Level,
@@ -29,7 +30,6 @@ from applications.search import fold
 
 # Officers never see drafts: they are the student's private work in progress.
 QUEUE_STATUSES = [s for s in Status if s != Status.DRAFT]
-OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED)
 LEGAL_DECISION_DAYS = 90  # LFIP Art. 21(5)
 
 SORTS = {

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import is_supervisor
 from applications import eligibility, selectors, services, workflow
 from applications.forms import VersionedForm
-from applications.models import Application, Document, InfoRequest, Status
+from applications.models import OPEN_STATUSES, Application, Document, InfoRequest, Status
 from applications.policies import NoPolicyInForce, eligibility_evaluate
 
 from . import queue as q
@@ -105,7 +105,7 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
     today = timezone.localdate()
     outcome = evaluation_error = None
     earliest = latest = None
-    if application.status in (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED):
+    if application.status in OPEN_STATUSES:
         try:
             outcome, policy = eligibility_evaluate(
                 inputs=workflow.application_rule_input(application, on=today)
