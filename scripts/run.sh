@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Serves the portal on http://127.0.0.1:8000 with a Celery worker and beat when a broker is
-# reachable; otherwise tasks run eagerly inside the web process (the first-run default).
+# Serves the portal on http://127.0.0.1:8000 the way the Procfile does — gunicorn, a Celery
+# worker and beat — when a broker is reachable; otherwise gunicorn alone, with tasks run eagerly
+# inside the web process (and it says so).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -23,8 +24,14 @@ if [ -n "${CELERY_BROKER_URL:-}" ]; then
   .venv/bin/celery -A portal beat --loglevel=INFO &
   pids+=($!)
 else
-  echo "No broker reachable: tasks run eagerly inside the web process."
+  echo "No broker reachable (Redis on 127.0.0.1:6379 did not answer): tasks run eagerly"
+  echo "inside the web process; emails are sent during the request that causes them."
 fi
 
 $PY manage.py seed_demo --print-logins-only
-$PY manage.py runserver 127.0.0.1:8000
+# gunicorn serves static files through whitenoise, from the collected folder.
+$PY manage.py collectstatic --no-input -v 0
+echo "Serving on http://127.0.0.1:8000 (gunicorn, 2 workers). Stop with Ctrl+C."
+.venv/bin/gunicorn portal.wsgi --workers 2 --bind 127.0.0.1:8000 --access-logfile - &
+pids+=($!)
+wait -n "${pids[@]}"
