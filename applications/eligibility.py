@@ -21,6 +21,7 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -156,8 +157,10 @@ class InvalidInput(ValueError):
         self.message = message
 
 
-def _iso(d: date) -> str:
-    return d.isoformat()
+def _shown(d: date) -> str:
+    # Messages are read by people: the date as the active language writes it. The structured
+    # fields of the outcome keep ISO dates for programs.
+    return formats.date_format(d, "DATE_FORMAT")
 
 
 def add_years(d: date, years: int) -> date:
@@ -205,7 +208,7 @@ def length_for(policy: Policy, level: str, field: str) -> ProgrammeLength:
 
 
 def _passport_too_short(required: date, expiry: date, max_end: date | None) -> Finding:
-    params = {"date": _iso(required), "expiry": _iso(expiry)}
+    params = {"date": _shown(required), "expiry": _shown(expiry)}
     if max_end is None:
         message = (
             _(
@@ -220,7 +223,7 @@ def _passport_too_short(required: date, expiry: date, max_end: date | None) -> F
             "Your passport must be valid until at least %(date)s for a permit covering your "
             "whole programme. It expires on %(expiry)s. Renew your passport first; with the "
             "current one a permit can last until %(max_end)s at the latest."
-        ) % {**params, "max_end": _iso(max_end)}
+        ) % {**params, "max_end": _shown(max_end)}
     return Finding("passport_too_short", str(message))
 
 
@@ -234,7 +237,7 @@ def evaluate(inputs: EligibilityInput, policy: Policy) -> Outcome:
             "programme_end",
             str(
                 _("The programme end date (%(end)s) must be after its start date (%(start)s).")
-                % {"end": _iso(inputs.programme_end), "start": _iso(start)}
+                % {"end": _shown(inputs.programme_end), "start": _shown(start)}
             ),
         )
     if inputs.entry_date is not None and inputs.entry_date > on:
@@ -242,7 +245,7 @@ def evaluate(inputs: EligibilityInput, policy: Policy) -> Outcome:
             "entry_date",
             str(
                 _("The date you entered Türkiye (%(entry)s) cannot be later than %(on)s.")
-                % {"entry": _iso(inputs.entry_date), "on": _iso(on)}
+                % {"entry": _shown(inputs.entry_date), "on": _shown(on)}
             ),
         )
 
@@ -290,7 +293,7 @@ def evaluate(inputs: EligibilityInput, policy: Policy) -> Outcome:
                         "Your programme ended on %(end)s, before %(on)s. A permit for the whole "
                         "programme cannot be issued for a programme that has already ended."
                     )
-                    % {"end": _iso(programme_end), "on": _iso(on)}
+                    % {"end": _shown(programme_end), "on": _shown(on)}
                 ),
             )
         )
@@ -304,7 +307,7 @@ def evaluate(inputs: EligibilityInput, policy: Policy) -> Outcome:
                         "programme ends on %(max_end)s. Check the end date on your student "
                         "certificate."
                     )
-                    % {"end": _iso(programme_end), "max_end": _iso(maximum_end)}
+                    % {"end": _shown(programme_end), "max_end": _shown(maximum_end)}
                 ),
             )
         )
@@ -314,7 +317,7 @@ def evaluate(inputs: EligibilityInput, policy: Policy) -> Outcome:
                 "passport_expired",
                 str(
                     _("Your passport expired on %(expiry)s. Renew your passport before you apply.")
-                    % {"expiry": _iso(inputs.passport_expiry)}
+                    % {"expiry": _shown(inputs.passport_expiry)}
                 ),
             )
         )
@@ -339,9 +342,9 @@ def evaluate(inputs: EligibilityInput, policy: Policy) -> Outcome:
                             "stay. Apply as soon as possible and be ready to explain the delay."
                         )
                         % {
-                            "entry": _iso(inputs.entry_date),
+                            "entry": _shown(inputs.entry_date),
                             "days": days_since_entry,
-                            "on": _iso(on),
+                            "on": _shown(on),
                             "limit": policy.legal_stay_days,
                         }
                     ),
@@ -371,7 +374,7 @@ def required_documents(*, birth_date: date | None, on: date) -> tuple[DocumentRe
             "birth_date",
             str(
                 _("The date of birth (%(birth)s) cannot be later than %(on)s.")
-                % {"birth": _iso(birth_date), "on": _iso(on)}
+                % {"birth": _shown(birth_date), "on": _shown(on)}
             ),
         )
     # Without a birth date we cannot know the applicant is a minor; the form asks for it when

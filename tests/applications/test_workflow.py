@@ -494,7 +494,7 @@ class TestSubmit:
         with pytest.raises(WorkflowError) as excinfo:
             submit(application)
 
-        assert "2024-10-02" in excinfo.value.message
+        assert "Oct. 2, 2024" in excinfo.value.message
         assert fresh(application).status == Status.DRAFT
 
     def test_a_stale_form_changes_nothing(self):
