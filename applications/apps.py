@@ -6,3 +6,7 @@ class ApplicationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "applications"
     verbose_name = _("Applications")
+
+    def ready(self) -> None:
+        # Connects the receivers that drop the cached policy versions when one changes.
+        from . import policies  # noqa: F401

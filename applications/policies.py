@@ -2,10 +2,20 @@
 
 from datetime import date
 
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from . import eligibility
-from .models import PolicyVersion
+from .models import PolicyVersion, ProgrammeLength
+
+# Every evaluation needs the versions; they change a few times a year. The cache is dropped
+# when a version or one of its lengths changes (everywhere when CACHE_URL is Redis); the
+# timeout bounds how long another process with an in-memory cache can lag behind.
+VERSIONS_CACHE_KEY = "policy-versions"
+VERSIONS_CACHE_SECONDS = 300
 
 
 class NoPolicyInForce(LookupError):
@@ -16,16 +26,30 @@ class NoPolicyInForce(LookupError):
         self.on = on
 
 
+def _versions_newest_first() -> list[PolicyVersion]:
+    versions = cache.get(VERSIONS_CACHE_KEY)
+    if versions is None:
+        versions = list(
+            PolicyVersion.objects.prefetch_related("lengths").order_by("-effective_from")
+        )
+        cache.set(VERSIONS_CACHE_KEY, versions, VERSIONS_CACHE_SECONDS)
+    return versions
+
+
+@receiver([post_save, post_delete], sender=PolicyVersion)
+@receiver([post_save, post_delete], sender=ProgrammeLength)
+def _forget_versions(**kwargs) -> None:
+    cache.delete(VERSIONS_CACHE_KEY)
+    # Again after the commit: a reader between the save and the commit may have cached the
+    # old rows.
+    transaction.on_commit(lambda: cache.delete(VERSIONS_CACHE_KEY))
+
+
 def policy_version_in_force(*, on: date) -> PolicyVersion:
-    version = (
-        PolicyVersion.objects.filter(effective_from__lte=on)
-        .prefetch_related("lengths")
-        .order_by("-effective_from")
-        .first()
-    )
-    if version is None:
-        raise NoPolicyInForce(on)
-    return version
+    for version in _versions_newest_first():
+        if version.effective_from <= on:
+            return version
+    raise NoPolicyInForce(on)
 
 
 def policy_from_version(version: PolicyVersion) -> eligibility.Policy:

@@ -4,6 +4,14 @@ Plain sentences with the reference and dates filled in from the notification's c
 templates in ``templates/emails/`` lay them out as text and HTML.
 """
 
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -124,3 +132,57 @@ LINK_LABELS = {
     K.SUPERVISOR_DIGEST: _("Open the supervisor dashboard"),
 }
 DEFAULT_LINK_LABEL = _("Open your application")
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class _Blank(dict):
+    """Missing context values render as empty text instead of failing the whole notice."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _localized(value: Any) -> Any:
+    # Dates travel in the context as ISO strings; people read them in their own language.
+    if isinstance(value, str) and ISO_DATE.match(value):
+        try:
+            return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
+        except ValueError:
+            return value
+    return value
+
+
+def _fill(template: Any, params: _Blank) -> str:
+    """``template % params`` on the lazy string itself: a lazy plural (``ngettext_lazy(...,
+    "days")``) chooses its form from ``params``. A plural whose count is missing, or a
+    translation with a stray "%", gives the unfilled text rather than a lost notice."""
+    if template is None:
+        return ""
+    try:
+        return str(template % params)
+    except (TypeError, ValueError, KeyError):
+        return str(template)
+
+
+def notice_texts(notification: Notification) -> dict[str, Any]:
+    """Subject, what happened, what to do next and the link, in the ACTIVE language."""
+    context = notification.context or {}
+    params = _Blank({key: _localized(value) for key, value in context.items()})
+    kind = notification.kind
+    path = params["path"]
+    return {
+        "subject": _fill(SUBJECTS.get(kind), params) or str(notification.get_kind_display()),
+        "what_happened": _fill(WHAT_HAPPENED.get(kind), params),
+        "next_step": _fill(NEXT_STEP.get(kind), params),
+        "reference": params["reference"],
+        "path": path,
+        "link": f"{settings.PUBLIC_BASE_URL}{path}" if path else "",
+        "link_label": str(LINK_LABELS.get(kind, DEFAULT_LINK_LABEL)),
+        "items": [
+            {key: _localized(value) for key, value in item.items()}
+            for item in context.get("items", [])
+        ],
+        "more_items": context.get("more_items", 0),
+    }

@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("officers/", include("officers.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("applications.urls")),
 ]

@@ -40,9 +40,10 @@ def officer(db):
     return OfficerFactory()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def fresh_cache():
-    """An empty cache: allauth's rate limits (sign-up, login, reset) count in it across tests."""
+    """Every test starts with an empty cache: allauth's rate limits count in it, and cached rows
+    (the policy versions) must not outlive the transaction of the test that read them."""
     from django.core.cache import cache
 
     cache.clear()
