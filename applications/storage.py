@@ -7,7 +7,7 @@ public URL. The storage has no base URL; files are served only through a permiss
 import os
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, Storage
+from django.core.files.storage import FileSystemStorage, Storage, storages
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -30,6 +30,26 @@ class PrivateFileSystemStorage(FileSystemStorage):
         return os.path.abspath(self.base_location)
 
 
+def _chosen_backend() -> Storage:
+    if "private" in settings.STORAGES:
+        return storages["private"]
+    return PrivateFileSystemStorage()
+
+
+class PrivateStorage(Storage):
+    """Hands every call to the backend the settings choose at the time of the call: the local
+    folder, or object storage when ``DOCUMENT_STORAGE=s3`` puts a "private" entry in STORAGES.
+
+    A model field resolves its storage once, when the class is built; choosing per call keeps
+    the choice with the settings (and lets tests switch it).
+    """
+
+    def __getattribute__(self, name: str):
+        if name.startswith("__"):
+            return object.__getattribute__(self, name)
+        return getattr(_chosen_backend(), name)
+
+
 def private_storage() -> Storage:
     # A callable, so migrations record a reference instead of a path.
-    return PrivateFileSystemStorage()
+    return PrivateStorage()
