@@ -39,7 +39,16 @@ run: install messages
 	bash scripts/run.sh
 
 ## make test: lint, then the whole suite against PostgreSQL
+# The browser tests (tests/browser) drive Debian's chromium, never a browser Playwright downloads,
+# and the Nu Html Checker needs java. Under CI a missing one is installed here, and a browser
+# that still cannot start fails the run; elsewhere those tests are skipped with a warning.
 test: install messages lint
+	@case "$${CI:-}" in true|TRUE|True|1|yes) \
+	  missing=""; \
+	  command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	  if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi;; \
+	esac
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) scripts/check_services.py
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest
 
