@@ -1,14 +1,35 @@
-"""How django-allauth fits the portal: new accounts remember the language they signed up in."""
+"""How django-allauth fits the portal: new accounts remember the language they signed up in,
+account emails go through the outbox, and staff keep their two-factor authentication."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import ngettext
 
+from .mfa import mfa_required
 from .roles import is_officer
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    @property
+    def error_messages(self) -> dict:
+        """allauth's messages, with the lockout saying how long it lasts (see settings)."""
+        minutes = settings.LOGIN_LOCKOUT_MINUTES
+        return {
+            **DefaultAccountAdapter.error_messages,
+            "too_many_login_attempts": ngettext(
+                "Too many failed sign-in attempts: signing in is locked for up to %(minutes)d "
+                "minute. Try again later, or reset your password.",
+                "Too many failed sign-in attempts: signing in is locked for up to %(minutes)d "
+                "minutes. Try again later, or reset your password.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        }
+
     def send_mail(self, template_prefix, email, context):
         """Account emails go through the notification outbox like every other notice."""
         from notifications.services import notify_account_email
@@ -41,3 +62,9 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        """Staff must keep their authenticator app; they can still renew their recovery codes."""
+        return not mfa_required(authenticator.user)

@@ -9,7 +9,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from .groups import ensure_role_groups
+        from .middleware import staff_signed_in
 
         # After the last app has migrated, so every permission exists.
         post_migrate.connect(ensure_role_groups, dispatch_uid="accounts.ensure_role_groups")
+        user_logged_in.connect(staff_signed_in, dispatch_uid="accounts.staff_signed_in")

@@ -1,11 +1,14 @@
-"""Account services: consent to the data-protection notice, the profile, export and deletion."""
+"""Account services: consent to the data-protection notice, the profile, export and deletion,
+and the authenticator app of accounts made by commands."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import json
 import zipfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -17,6 +20,9 @@ from applications.selectors import STUDENT_EVENT_KINDS
 from applications.services import draft_purge
 
 from .models import Profile, User
+
+if TYPE_CHECKING:
+    from allauth.mfa.models import Authenticator
 
 # Bump when the notice's content changes; acceptance of an older version is asked again.
 PRIVACY_NOTICE_VERSION = "2026-11"
@@ -188,3 +194,48 @@ def email_mark_verified(*, user: User) -> None:
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
+
+
+def totp_secret_normalise(secret: str) -> str:
+    """The base32 secret as authenticator apps and allauth expect it: upper case, no spaces.
+
+    Raises ``ValueError`` for anything that is not base32 of a whole number of bytes.
+    """
+    normalised = "".join(secret.split()).upper()
+    try:
+        decoded = base64.b32decode(normalised)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"{secret!r} is not a base32 secret (A-Z and 2-7, length 8n)") from exc
+    if len(decoded) < 10:
+        raise ValueError("A TOTP secret needs at least 80 bits (16 base32 characters).")
+    return normalised
+
+
+@transaction.atomic
+def totp_authenticator_set(*, user: User, secret: str) -> Authenticator:
+    """Give ``user`` an authenticator app with this known base32 ``secret``, and recovery codes.
+
+    For accounts made by commands (the demo officer and supervisor), whose secret is printed so
+    a person can add it to their app; everyone else sets up their app on the portal's page,
+    where allauth generates the secret. Idempotent: an existing authenticator is given this
+    secret if it had another one, and recovery codes are made only if there are none.
+    """
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.utils import decrypt, encrypt
+
+    secret = totp_secret_normalise(secret)
+    authenticator = (
+        Authenticator.objects.select_for_update()
+        .filter(user_id=user.pk, type=Authenticator.Type.TOTP)
+        .first()
+    )
+    if authenticator is None:
+        authenticator = Authenticator.objects.create(
+            user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
+        )
+    elif decrypt(authenticator.data["secret"]) != secret:
+        authenticator.data = {**authenticator.data, "secret": encrypt(secret)}
+        authenticator.save(update_fields=["data"])
+    RecoveryCodes.activate(user)
+    return authenticator

@@ -8,5 +8,10 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self) -> None:
+        from django.core import checks
+
         # Connects the receivers that drop the cached policy versions when one changes.
         from . import policies  # noqa: F401
+        from .crypto import check_keys
+
+        checks.register(check_keys)

@@ -12,7 +12,14 @@ later open on their own machines, so every rule here answers a concrete risk:
   scripts, ZIP, GIF, text, executables...) is refused, whatever its name says.
 * **PDFs** must open with pypdf, must not be encrypted (an officer could not read it, and the
   content could not be checked) and must have at least one page. A PDF is stored exactly as
-  uploaded; rejecting active content (JavaScript, embedded files) is later hardening.
+  uploaded, so it must carry nothing that runs or hides: every object reachable from the trailer
+  is walked (the catalog, the name trees, pages, annotations, outlines, form fields and every
+  action with its ``/Next`` chain), and JavaScript (``/JS``, a ``/JavaScript`` name tree), XFA
+  forms, any action but the harmless ones (go to a page, a web link, a named viewer command...)
+  in ``/OpenAction``, ``/AA`` or ``/A`` — ``/Launch`` above all — and embedded files
+  (``/EmbeddedFiles``, file specifications with ``/EF``, file attachment annotations) are refused.
+  A plain search of the raw bytes for ``/JavaScript``, ``/JS`` and ``/Launch`` backs the walk up
+  (it also sees objects that nothing references, which a lenient viewer may still find).
 * **Images** are checked against ``DOCUMENT_MAX_PIXELS`` from the header alone, *before* any pixel
   is decoded: a tiny, highly compressed file can otherwise expand to gigabytes in memory (a
   "decompression bomb"). Pillow's own bomb warning/error counts as too large as well; the global
@@ -28,7 +35,12 @@ later open on their own machines, so every rule here answers a concrete risk:
 
 Nothing is written to disk or stored here: callers store ``CleanFile.content`` under a name from
 ``random_storage_name`` (never derived from the client's file name) and keep ``original_name``
-only as a label.
+only as a label; the total size of one application's documents is the caller's check
+(``check_application_quota``).
+
+**Serving** (``file_response``): every stored file goes out as an attachment with ``nosniff`` and
+``no-store``. Only an image, which this module has re-encoded, may be shown inline, and only to
+an officer (the caller decides); a PDF is never rendered by the browser from the portal's origin.
 """
 
 from __future__ import annotations
@@ -38,6 +50,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import secrets
 import threading
 import unicodedata
@@ -46,11 +59,14 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +109,9 @@ class UploadRejected(Exception):
         "type_not_allowed",
         "pdf_unreadable",
         "pdf_encrypted",
+        "pdf_active_content",
+        "pdf_embedded_files",
+        "application_too_large",
         "image_unreadable",
         "image_too_large",
     )
@@ -132,6 +151,48 @@ def validate_upload(uploaded: UploadedFile) -> CleanFile:
         size=len(content),
         original_name=original_name or f"document{extension}",
     )
+
+
+def check_application_quota(*, kept_bytes: int, clean: CleanFile) -> None:
+    """Refuse ``clean`` if, with the ``kept_bytes`` of the application's documents that stay
+    current, the application would hold more than ``APPLICATION_MAX_BYTES``."""
+    limit = settings.APPLICATION_MAX_BYTES
+    if kept_bytes + clean.size > limit:
+        raise UploadRejected(
+            "application_too_large",
+            _(
+                "Together with the documents already uploaded, this file would take the "
+                "application over its limit of %(limit)s MB. Replace a large document with a "
+                "smaller copy (for example a scan at a lower resolution), or upload a smaller "
+                "file."
+            )
+            % {"limit": _megabytes(limit)},
+        )
+
+
+# Shown inside a page (``<img>``) only if it is one of these: images re-encoded by this module.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
+
+
+def file_response(
+    file: File, *, filename: str, content_type: str, inline: bool = False
+) -> FileResponse:
+    """A private file as a download; ``inline`` is honoured for re-encoded images only.
+
+    ``nosniff`` keeps the browser to the stored type, ``no-store`` keeps personal documents out
+    of every cache, and the sandboxing policy stops anything in the response from running should
+    it ever be rendered as a page.
+    """
+    response = FileResponse(
+        file,
+        as_attachment=not (inline and content_type in INLINE_TYPES),
+        filename=filename,
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def random_storage_name(clean: CleanFile, *, folder: str = "documents") -> str:
@@ -223,7 +284,32 @@ def _pdf_unreadable() -> UploadRejected:
     )
 
 
+def _pdf_active_content() -> UploadRejected:
+    return UploadRejected(
+        "pdf_active_content",
+        _(
+            "The PDF file contains JavaScript or actions that run when it is opened or clicked "
+            "(such as starting a program), which the portal does not accept. Print it to a new "
+            "PDF (“Print to PDF”) or scan the paper document, and upload that file."
+        ),
+    )
+
+
+def _pdf_embedded_files() -> UploadRejected:
+    return UploadRejected(
+        "pdf_embedded_files",
+        _(
+            "The PDF file has other files attached or embedded in it, which the portal does not "
+            "accept. Upload each document as its own file; print this one to a new PDF "
+            "(“Print to PDF”) to leave the attachments out."
+        ),
+    )
+
+
 def _check_pdf(data: bytes) -> None:
+    raw_finding = _raw_pdf_finding(data)
+    if raw_finding is not None:
+        raise raw_finding
     try:
         with io.BytesIO(data) as stream:
             reader = PdfReader(stream, strict=False)
@@ -236,6 +322,7 @@ def _check_pdf(data: bytes) -> None:
                     ),
                 )
             pages = len(reader.pages)
+            _inspect_pdf_objects(reader)
     except UploadRejected:
         raise
     except Exception as exc:  # pypdf raises many kinds on hostile input; all mean "unreadable".
@@ -243,6 +330,123 @@ def _check_pdf(data: bytes) -> None:
         raise _pdf_unreadable() from exc
     if pages < 1:
         raise _pdf_unreadable()
+
+
+# A name ends at white space or a delimiter; "/JSON" is not "/JS".
+_RAW_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch)(?=[\s()<>\[\]{}/%]|\Z)")
+
+
+def _raw_pdf_finding(data: bytes) -> UploadRejected | None:
+    """Defence in depth: the names of active content anywhere in the raw (uncompressed) bytes."""
+    if _RAW_ACTIVE.search(data):
+        logger.info("PDF upload rejected: active content named in the raw bytes.")
+        return _pdf_active_content()
+    return None
+
+
+# Actions a viewer performs without running code or reaching outside the document: go to a place
+# in it, open a web or mail link, a named viewer command (next page, print...), an article
+# thread, a transition, layers or fields shown, hidden or reset. Everything else is refused:
+# /JavaScript, /Launch, /GoToR and /GoToE (other files), /SubmitForm, /ImportData, /Rendition,
+# /RichMediaExecute, /Sound, /Movie and any type a future viewer may invent.
+SAFE_PDF_ACTIONS = frozenset(
+    {"/GoTo", "/URI", "/Named", "/Thread", "/Trans", "/SetOCGState", "/Hide", "/ResetForm"}
+)
+SAFE_URI_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_URI_SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.\-]*):")
+# Keys whose presence alone is active content, or an embedded file, wherever they appear.
+_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/XFA", "/OnInstantiate"})
+_EMBEDDED_KEYS = frozenset({"/EmbeddedFiles", "/EF"})
+# A PDF of a few MB has far fewer dictionaries and arrays than this; more is a resource attack.
+MAX_PDF_CONTAINERS = 200_000
+
+# What a dictionary or array is, from where it was reached: an action (under /A, /OpenAction,
+# /PA or /Next, or a value of an /AA dictionary), an /AA dictionary, or anything else.
+_PLAIN, _ACTION, _ADDITIONAL_ACTIONS = 0, 1, 2
+
+
+def _name(value) -> str | None:
+    if isinstance(value, IndirectObject):
+        value = value.get_object()
+    return str(value) if isinstance(value, str) else None
+
+
+def _child_role(key: str, role: int) -> int:
+    if role == _ADDITIONAL_ACTIONS:
+        return _ACTION
+    if key == "/AA":
+        return _ADDITIONAL_ACTIONS
+    if key in {"/A", "/OpenAction", "/PA", "/Next"}:
+        return _ACTION
+    return _PLAIN
+
+
+def _unsafe_uri(action: DictionaryObject) -> bool:
+    uri = action.get("/URI")
+    uri = uri.get_object() if isinstance(uri, IndirectObject) else uri
+    if not isinstance(uri, str | bytes):
+        return False
+    text = uri.decode("latin-1") if isinstance(uri, bytes) else str(uri)
+    if text.lstrip().startswith(("\\\\", "//")):  # a UNC path or a host without a scheme
+        return True
+    scheme = _URI_SCHEME.match(text)
+    return scheme is not None and scheme.group(1).lower() not in SAFE_URI_SCHEMES
+
+
+def _dictionary_finding(obj: DictionaryObject, role: int) -> UploadRejected | None:
+    keys = set(dict.keys(obj))
+    if keys & _ACTIVE_KEYS:
+        return _pdf_active_content()
+    if keys & _EMBEDDED_KEYS:
+        return _pdf_embedded_files()
+    kind, subtype = _name(obj.get("/Type")), _name(obj.get("/Subtype"))
+    if kind == "/EmbeddedFile" or subtype == "/FileAttachment":
+        return _pdf_embedded_files()
+    if role == _ACTION or kind == "/Action":
+        action = _name(obj.get("/S"))
+        if action is not None and (
+            action not in SAFE_PDF_ACTIONS or (action == "/URI" and _unsafe_uri(obj))
+        ):
+            return _pdf_active_content()
+    return None
+
+
+def _inspect_pdf_objects(reader: PdfReader) -> None:
+    """Walk every dictionary and array reachable from the trailer; raise on active content.
+
+    Streams are dictionaries too; their data is never decoded here. An indirect object is visited
+    once per role, so reference cycles (/Parent, /Next loops) end.
+    """
+    stack: list[tuple[object, int]] = [(reader.trailer, _PLAIN)]
+    seen: set[tuple[int, int, int]] = set()
+    containers = 0
+    while stack:
+        obj, role = stack.pop()
+        if isinstance(obj, IndirectObject):
+            key = (obj.idnum, obj.generation, role)
+            if key in seen:
+                continue
+            seen.add(key)
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            finding = _dictionary_finding(obj, role)
+            if finding is not None:
+                logger.info("PDF upload rejected: %s.", finding.code)
+                raise finding
+            children = [(value, _child_role(key, role)) for key, value in dict.items(obj)]
+        elif isinstance(obj, ArrayObject):
+            # An array of actions (/Next) holds actions; a destination array holds no /S.
+            children = [(value, role) for value in obj]
+        else:
+            continue
+        containers += 1
+        if containers > MAX_PDF_CONTAINERS:
+            raise ValueError("too many objects to inspect")
+        stack.extend(
+            (value, child_role)
+            for value, child_role in children
+            if isinstance(value, IndirectObject | DictionaryObject | ArrayObject)
+        )
 
 
 # --- images ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import eligibility
+from .crypto import EncryptedTextField, identifier_hash, mask
 from .search import fold
 from .storage import private_storage
 from .validators import fin_validator, latin_name_validator, passport_number_validator
@@ -288,7 +290,8 @@ class Application(models.Model):
         _("marital status"), max_length=16, choices=MaritalStatus.choices, blank=True
     )
     nationality = models.CharField(_("nationality"), max_length=3, default="AZE", editable=False)
-    fin = models.CharField(
+    # Encrypted at rest; found by exact match through ``fin_hash`` (see ``crypto.py``).
+    fin = EncryptedTextField(
         _("FIN (personal identification number)"),
         max_length=7,
         blank=True,
@@ -298,7 +301,8 @@ class Application(models.Model):
     contact_email = models.EmailField(_("contact email"), blank=True)
 
     # Passport and entry.
-    passport_number = models.CharField(
+    # Encrypted at rest; found by exact match through ``passport_number_hash``.
+    passport_number = EncryptedTextField(
         _("passport number"), max_length=12, blank=True, validators=[passport_number_validator]
     )
     passport_issue_date = models.DateField(_("passport issue date"), null=True, blank=True)
@@ -371,6 +375,11 @@ class Application(models.Model):
 
     # Derived from the fields officers search by (see ``save``); never edited directly.
     search_text = models.TextField(_("search text"), blank=True, editable=False)
+    # Keyed hashes of the encrypted identifiers, for exact-match search (see ``save``).
+    passport_number_hash = models.CharField(
+        _("passport number hash"), max_length=64, blank=True, editable=False
+    )
+    fin_hash = models.CharField(_("FIN hash"), max_length=64, blank=True, editable=False)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -415,6 +424,9 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="application_queue_idx"),
             models.Index(fields=["assignee", "status"], name="application_assignee_idx"),
+            # Exact-match search by passport number or FIN.
+            models.Index(fields=["passport_number_hash"], name="application_pp_hash_idx"),
+            models.Index(fields=["fin_hash"], name="application_fin_hash_idx"),
             # The inactive-draft sweep: never-submitted rows by last change.
             models.Index(fields=["status", "updated_at"], name="application_inactive_idx"),
             # The passport sweeps: active applications whose passport is too short, and
@@ -430,21 +442,46 @@ class Application(models.Model):
                 condition=Q(status="approved"),
                 name="application_holder_pp_idx",
             ),
+            # The officer queue's default view (open work, oldest first): read in order and
+            # stopped after one page, instead of sorting every open application.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="application_open_queue_idx",
+            ),
+            # Search by any part of a name or reference (LIKE '%word%'): a trigram index,
+            # PostgreSQL only (migration 0010 skips it elsewhere).
+            GinIndex(
+                fields=["search_text"],
+                opclasses=["gin_trgm_ops"],
+                name="application_search_trgm_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.reference or _("Draft application #%(pk)s") % {"pk": self.pk}
 
-    SEARCHED_FIELDS = ("reference", "surname", "given_names", "passport_number", "fin")
+    # Searched by any part (folded); the encrypted identifiers only by their exact hash.
+    SEARCHED_FIELDS = ("reference", "surname", "given_names")
+    HASHED_FIELDS = {"passport_number": "passport_number_hash", "fin": "fin_hash"}
 
     def save(self, *args, **kwargs):
-        # Derived data, kept here so no code path that saves an application can forget it.
-        self.search_text = fold(
-            " ".join(str(getattr(self, name) or "") for name in self.SEARCHED_FIELDS)
-        )
+        # Derived data, kept here so no code path that saves an application can forget it. Only
+        # what is being saved is derived again (a deferred field is not loaded for nothing).
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and set(update_fields) & set(self.SEARCHED_FIELDS):
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+        saving = None if update_fields is None else set(update_fields)
+        derived: set[str] = set()
+        if saving is None or saving & set(self.SEARCHED_FIELDS):
+            self.search_text = fold(
+                " ".join(str(getattr(self, name) or "") for name in self.SEARCHED_FIELDS)
+            )
+            derived.add("search_text")
+        for name, hash_name in self.HASHED_FIELDS.items():
+            if saving is None or name in saving:
+                setattr(self, hash_name, identifier_hash(getattr(self, name) or "", purpose=name))
+                derived.add(hash_name)
+        if saving is not None and derived:
+            kwargs["update_fields"] = saving | derived
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -457,6 +494,16 @@ class Application(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.given_names, self.surname) if part)
+
+    # For lists and exports; the full values only where an officer has opened the application.
+    @property
+    def passport_number_masked(self) -> str:
+        # The series letter stays: it is shared by every passport of its series.
+        return mask(self.passport_number, keep_start=1)
+
+    @property
+    def fin_masked(self) -> str:
+        return mask(self.fin)
 
 
 class Document(models.Model):

@@ -14,14 +14,20 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import notify_message, notify_passport_too_short
 
 from . import eligibility
-from .documents import CleanFile, random_storage_name, validate_upload
+from .documents import (
+    CleanFile,
+    check_application_quota,
+    random_storage_name,
+    validate_upload,
+)
 from .models import OPEN_STATUSES, Application, ApplicationEvent, Document, Message, Status
 from .permissions import can_view_application
 from .policies import eligibility_evaluate
@@ -107,10 +113,20 @@ def document_upload(
 def _store_document(
     application: Application, *, kind: str, clean: CleanFile, actor: AbstractBaseUser
 ) -> Document:
-    """Keep a validated file as the current document of its kind (the caller holds the lock)."""
+    """Keep a validated file as the current document of its kind (the caller holds the lock).
+
+    Raises UploadRejected, storing nothing, if the application's current documents would
+    exceed ``APPLICATION_MAX_BYTES`` together (the one this file replaces not counted).
+    """
     previous = None
     if kind != "other":
         previous = application.documents.filter(kind=kind, is_current=True).first()
+    kept = application.documents.filter(is_current=True)
+    if previous is not None:
+        kept = kept.exclude(pk=previous.pk)
+    check_application_quota(
+        kept_bytes=kept.aggregate(total=Coalesce(Sum("size"), 0))["total"], clean=clean
+    )
     if previous is not None:
         if application.status == Status.DRAFT:
             # A draft's earlier file is not evidence of anything: keep no copy of it.

@@ -20,7 +20,7 @@ from officers.services import access_record
 from portal.requests import post_data, post_files
 
 from . import eligibility, selectors, services, workflow
-from .documents import UploadRejected
+from .documents import UploadRejected, file_response
 from .forms import (
     DocumentUploadForm,
     MessageForm,
@@ -446,11 +446,8 @@ def permit_letter(request: HttpRequest, pk: int) -> FileResponse:
     permit = getattr(application, "permit", None)
     if permit is None or not permit.letter:
         raise Http404
-    return FileResponse(
-        permit.letter.open("rb"),
-        as_attachment=True,
-        filename=f"{permit.number}.pdf",
-        content_type="application/pdf",
+    return file_response(
+        permit.letter.open("rb"), filename=f"{permit.number}.pdf", content_type="application/pdf"
     )
 
 
@@ -465,13 +462,11 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
     officer = is_officer(request.user)
     if officer:
         access_record(application=document.application, actor=request.user, document=document)
-    response = FileResponse(
+    # Officers see photos and scans (images we re-encoded) inside the review page; everything
+    # else, and everything a student opens, is a download.
+    return file_response(
         document.file.open("rb"),
-        # Officers preview documents inside the review page; students always download.
-        as_attachment=not (officer and request.GET.get("inline") == "1"),
         filename=document.original_name,
         content_type=document.content_type,
+        inline=officer and request.GET.get("inline") == "1",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

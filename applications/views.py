@@ -1,12 +1,17 @@
 """Public pages: the landing page and the eligibility checker (HTML and JSON)."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import eligibility
 from .forms import EligibilityApiForm, EligibilityForm
 from .policies import NoPolicyInForce, eligibility_evaluate
+from .ratelimit import rate_limited
+
+API_RATE_SCOPE = "eligibility-api"
 
 
 @require_GET
@@ -48,6 +53,19 @@ def eligibility_check(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def eligibility_api(request: HttpRequest) -> JsonResponse:
+    if rate_limited(request, scope=API_RATE_SCOPE, limit=settings.ELIGIBILITY_API_RATE_PER_MINUTE):
+        # The same shape as a 400, so a client reads every error the same way.
+        response = JsonResponse(
+            {
+                "errors": {
+                    "__all__": [_("Too many requests from your address. Try again in a minute.")]
+                }
+            },
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        response["Retry-After"] = "60"
+        return response
     form = EligibilityApiForm(request.GET)
     if form.is_valid():
         outcome, _version = _evaluate(form)

@@ -45,10 +45,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort") or q.DEFAULT_SORT
     page = Paginator(q.queue_sorted(queryset, sort), PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    # Counts ignore the status filter, so each tab shows how many it would list.
+    # Counts ignore the status filter, so each tab shows how many it would list (decided ones
+    # capped, see queue.status_tab_counts).
     unfiltered_status = request.GET.copy()
     unfiltered_status.setlist("status", [s.value for s in q.QUEUE_STATUSES])
-    counts = q.status_counts(q.queue_filtered(params=unfiltered_status, officer=request.user).qs)
+    counts = q.status_tab_counts(
+        q.queue_filtered(params=unfiltered_status, officer=request.user).qs
+    )
     query = request.GET.copy()
     query.pop("page", None)
     status_query = query.copy()

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_filters",
     "csp",
     "accounts",
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff: two-factor sign-in before any page, and a short idle timeout.
+    "accounts.middleware.StaffSessionMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -137,6 +140,30 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 
+# Throttling, counted by allauth in the shared cache (CACHES below): per address ("ip") and per
+# account ("key", the email address). LOGIN_LOCKOUT_FAILURES failed sign-ins of one account
+# within LOGIN_LOCKOUT_MINUTES lock it until the oldest of them is that old, even for the right
+# password (a password reset unlocks it); the same count applies to wrong two-factor codes.
+LOGIN_LOCKOUT_FAILURES = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": f"10/m/ip,{LOGIN_LOCKOUT_FAILURES}/{LOGIN_LOCKOUT_MINUTES}m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/h/key",
+    "reset_password_from_key": "20/m/ip",
+    # Sending a verification email: at most one per address every 3 minutes.
+    "confirm_email": "1/3m/key",
+}
+
+# Two-factor sign-in (allauth.mfa): an authenticator app (TOTP) with recovery codes. Officers,
+# supervisors and admin users must pass it (accounts/middleware.py); students may add it.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Student permit portal"
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+# Staff sessions end this many seconds after their last request; students keep Django's default.
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+
 # Azerbaijani first: the students read Azerbaijani; officers work in Turkish.
 LANGUAGE_CODE = "az"
 LANGUAGES = [
@@ -170,10 +197,45 @@ STORAGES = {
 # Documents are personal data: stored outside any public URL, served only through a view that
 # checks permissions.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private")))
+# DOCUMENT_STORAGE=s3 keeps them in an S3-compatible bucket instead, so that web and worker
+# processes on several machines share them; the bucket must not be public (files are never
+# given a URL, they are streamed by the same views).
+DOCUMENT_STORAGE = env.str("DOCUMENT_STORAGE", default="local")
+if DOCUMENT_STORAGE == "s3":
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("S3_PREFIX", default="private"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }
+elif DOCUMENT_STORAGE != "local":
+    raise ImproperlyConfigured("DOCUMENT_STORAGE must be local or s3.")
 # Upload rules (applications/documents.py): size per file, and the pixel limit that stops
 # decompression bombs before an image is decoded.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
 DOCUMENT_MAX_PIXELS = env.int("DOCUMENT_MAX_PIXELS", default=40_000_000)
+# All current documents of one application together (bytes); a file that would pass it is refused.
+APPLICATION_MAX_BYTES = env.int("APPLICATION_MAX_BYTES", default=25 * 1024 * 1024)
+
+# Personal data at rest (passport numbers, FINs; see applications/crypto.py).
+# FIELD_ENCRYPTION_KEYS: comma-separated Fernet keys; the first encrypts, every one decrypts. To
+# rotate, put a new key first, run `manage.py rotate_field_keys`, then drop the old key.
+# FIELD_HASH_KEY: HMAC-SHA256 key of the exact-match search hashes (changing it needs
+# `rotate_field_keys` too, which recomputes them).
+# The LOCAL_* values are published in this repository: for development and tests ONLY.
+LOCAL_FIELD_ENCRYPTION_KEY = "pxWQ9rJDOazS2XBO-LN7ET-pIZXSH1V-U7p4kXzKa7o="
+LOCAL_FIELD_HASH_KEY = "local-only-field-hash-key-54DjIgKymLq67oeA_OGN2coZyXi9KIgl9YZEoZg6yfE"
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[LOCAL_FIELD_ENCRYPTION_KEY])
+FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default=LOCAL_FIELD_HASH_KEY)
 # Django would otherwise spill bigger uploads to a temporary file; the limit above is checked
 # first, so keeping them in memory up to a little more than it is safe.
 FILE_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
@@ -194,6 +256,8 @@ OFFICER_SLA_TARGET_DAYS = env.int("OFFICER_SLA_TARGET_DAYS", default=30)
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Public permit verification: requests per address per minute.
 VERIFY_RATE_PER_MINUTE = env.int("VERIFY_RATE_PER_MINUTE", default=20)
+# Public eligibility JSON API: requests per address per minute.
+ELIGIBILITY_API_RATE_PER_MINUTE = env.int("ELIGIBILITY_API_RATE_PER_MINUTE", default=60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -224,6 +288,8 @@ NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", def
 
 # Demo accounts created by `manage.py seed_demo`.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-portal-2026")
+# ...and the authenticator-app secret (base32) of the demo officer and supervisor.
+DEMO_TOTP_SECRET = env.str("DEMO_TOTP_SECRET", default="PORTALDEMOTOTPSECRETAZTRSTUDENTS")
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,11 @@ from django.conf import settings
 
 
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "without_mfa_mark: force_login gives staff a session that has not passed two-factor "
+        "authentication (see _force_login_passes_mfa)",
+    )
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in engine:
         pytest.exit(
@@ -189,9 +194,51 @@ def application_in(db):
     return make
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_mfa(request, monkeypatch):
+    """``Client.force_login`` of a staff user gives a session that has passed two-factor sign-in.
+
+    Officers, supervisors and admin users must enter a code from their authenticator app before
+    any page opens (``accounts/middleware.py``); the middleware looks for the record allauth
+    writes into the session after a valid code (``accounts.mfa.mfa_passed``). ``force_login``
+    stands for "a user who has signed in", so for staff it writes that same record, through the
+    same function (``accounts.mfa.mfa_record_passed``), and every test that signs an officer in
+    with ``client.force_login`` or ``client_for`` gets the session a real sign-in would give.
+    Students' sessions are left as they are: they are never asked for a second factor.
+
+    Tests of the enforcement itself take ``@pytest.mark.without_mfa_mark`` to get the plain
+    Django session (a password-only sign-in); the real two-step sign-in is tested in
+    ``tests/accounts/test_mfa.py``.
+    """
+    if request.node.get_closest_marker("without_mfa_mark"):
+        return
+    from django.http import HttpRequest
+    from django.test import Client
+
+    from accounts.mfa import mfa_record_passed, mfa_required
+    from accounts.models import User
+
+    plain_force_login = Client.force_login
+
+    def force_login(self, user, backend=None):
+        plain_force_login(self, user, backend)
+        # A fresh copy: the user's roles may have changed since the object was loaded.
+        if mfa_required(User.objects.get(pk=user.pk)):
+            session = self.session
+            http_request = HttpRequest()
+            http_request.session = session
+            mfa_record_passed(http_request, user=user)
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def client_for():
-    """A test client signed in as ``user`` (anonymous for None), asking for English pages."""
+    """A test client signed in as ``user`` (anonymous for None), asking for English pages.
+
+    Staff come signed in with their second factor too (see ``_force_login_passes_mfa``).
+    """
     from django.test import Client
 
     def make(user=None) -> Client:

@@ -1,10 +1,19 @@
 """`manage.py seed_demo`: the demo a newcomer logs into after `make run`."""
 
+import re
+import time
 from io import StringIO
 
 import pytest
+import time_machine
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.utils import decrypt
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from applications.models import Application, ApplicationEvent, Permit, Status
 
@@ -61,10 +70,79 @@ def test_every_status_is_present_and_reached_through_the_workflow(settings):
 def test_running_twice_creates_nothing_new(settings):
     settings.DEBUG = True
     seed()
-    counts = (Application.objects.count(), ApplicationEvent.objects.count())
+    counts = (
+        Application.objects.count(),
+        ApplicationEvent.objects.count(),
+        list(Authenticator.objects.order_by("pk").values_list("pk", "type", "data")),
+    )
     output = seed()
     assert "0 applications created" in output
-    assert (Application.objects.count(), ApplicationEvent.objects.count()) == counts
+    assert (
+        Application.objects.count(),
+        ApplicationEvent.objects.count(),
+        list(Authenticator.objects.order_by("pk").values_list("pk", "type", "data")),
+    ) == counts
+
+
+def totp_code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def test_demo_staff_sign_in_with_the_printed_authenticator_secret(settings):
+    settings.DEBUG = True
+    output = seed()
+    secret = settings.DEMO_TOTP_SECRET
+    assert secret in output
+    for email in ("officer@example.com", "supervisor@example.com"):
+        totp = Authenticator.objects.get(user__email=email, type=Authenticator.Type.TOTP)
+        assert decrypt(totp.data["secret"]) == secret
+        assert Authenticator.objects.filter(
+            user__email=email, type=Authenticator.Type.RECOVERY_CODES
+        ).exists()
+    # Students are not given one.
+    assert not Authenticator.objects.filter(user__email="student@example.com").exists()
+
+    # Frozen, so the code is still current when it is checked.
+    with time_machine.travel(timezone.now(), tick=False):
+        client = Client()
+        client.post(
+            reverse("account_login"),
+            {"login": "supervisor@example.com", "password": settings.DEMO_PASSWORD},
+        )
+        # The code printed by --totp-code is the one the app shows.
+        code = seed(totp_code=True).strip()
+        assert re.fullmatch(r"\d{6}", code)
+        assert code == totp_code(secret)
+        response = client.post(reverse("mfa_authenticate"), {"code": code})
+        assert response["Location"] == reverse("officer-queue")
+        assert client.get(reverse("supervisor-dashboard")).status_code == 200
+
+
+def test_the_printed_logins_include_the_secret_and_touch_nothing(settings):
+    output = seed(print_logins_only=True)
+    assert settings.DEMO_TOTP_SECRET in output
+    assert "officer@example.com" in output
+    assert not Authenticator.objects.exists()
+
+
+def test_the_secret_comes_from_the_setting(settings):
+    settings.DEBUG = True
+    settings.DEMO_TOTP_SECRET = "JBSW Y3DP EHPK 3PXP"
+    assert "JBSWY3DPEHPK3PXP" in seed()
+    totp = Authenticator.objects.get(user__email="officer@example.com", type="totp")
+    assert decrypt(totp.data["secret"]) == "JBSWY3DPEHPK3PXP"
+    # A changed secret replaces the old one on the next run, with no second authenticator.
+    settings.DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    seed()
+    totp = Authenticator.objects.get(user__email="officer@example.com", type="totp")
+    assert decrypt(totp.data["secret"]) == "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+
+
+def test_an_invalid_secret_is_refused(settings):
+    settings.DEBUG = True
+    settings.DEMO_TOTP_SECRET = "not base32!"
+    with pytest.raises(CommandError, match="DEMO_TOTP_SECRET"):
+        seed()
 
 
 def test_demo_password_comes_from_the_setting(settings):

@@ -23,11 +23,13 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 from PIL import ExifTags, Image, ImageCms, ImageFile, PngImagePlugin
 from pypdf import PdfWriter
+from pypdf.actions import JavaScript
 
 from applications.documents import (
     ALLOWED_TYPES,
     CleanFile,
     UploadRejected,
+    check_application_quota,
     random_storage_name,
     sanitise_name,
     validate_upload,
@@ -61,6 +63,24 @@ def make_encrypted_pdf() -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
     writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def make_pdf_with_javascript() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_open_action(JavaScript("app.alert('hello');"))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def make_pdf_with_attachment() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_attachment("notes.txt", b"hello")
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -544,6 +564,8 @@ ONE_PER_CODE = {
     "type_not_allowed": lambda: HTML,
     "pdf_unreadable": lambda: b"%PDF-garbage",
     "pdf_encrypted": make_encrypted_pdf,
+    "pdf_active_content": make_pdf_with_javascript,
+    "pdf_embedded_files": make_pdf_with_attachment,
     "image_unreadable": lambda: truncated(noisy_png()),
     "image_too_large": lambda: bomb_png(10_000),
 }
@@ -553,6 +575,12 @@ ONE_PER_CODE = {
 def test_each_rejection_has_its_own_message(language):
     with translation.override(language):
         errors = {code: rejection(build()) for code, build in ONE_PER_CODE.items()}
+        # The one rule about the whole application rather than the file itself.
+        with pytest.raises(UploadRejected) as too_much:
+            check_application_quota(
+                kept_bytes=10**12, clean=validate_upload(upload(make_pdf(), "a.pdf"))
+            )
+        errors["application_too_large"] = too_much.value
 
     assert set(errors) == set(UploadRejected.CODES)
     for code, error in errors.items():

@@ -47,6 +47,8 @@ HEADER = [
     "Passport too short",
     "Information request overdue",
     "Legal stay exceeded",
+    "Passport number (masked)",
+    "FIN (masked)",
 ]
 
 
@@ -242,26 +244,33 @@ def test_header_and_cells(client, world):
         "Yes",
         "No",
         "No",
+        world.aliyeva.passport_number_masked,
+        world.aliyeva.fin_masked,
     ]
     mine = by_reference[world.mine.reference]
-    assert mine[8:] == ["Under review", world.me.email, "No", "No", "No"]
+    assert mine[8:13] == ["Under review", world.me.email, "No", "No", "No"]
     theirs = by_reference[world.theirs.reference]
-    assert theirs[8:] == ["Information requested", world.colleague.email, "No", "Yes", "No"]
+    assert theirs[8:13] == ["Information requested", world.colleague.email, "No", "Yes", "No"]
     late = by_reference[world.late_entry.reference]
     assert late[4] == '\'=HYPERLINK("http://example.com/x","Click")'
     assert late[6:8] == ["2024-10-02", "6"]
     assert late[12] == "Yes"
 
 
-def test_no_passport_numbers_or_fins(client, world):
+def test_passport_numbers_and_fins_are_masked(client, world):
     client.force_login(world.me)
 
     rows = export(client, "status=submitted&status=under_review&status=approved")
 
     text = "\n".join(",".join(row) for row in rows)
+    by_reference = {row[0]: row for row in rows[1:]}
     for application in (world.aliyeva, world.mine, world.approved, world.late_entry):
         assert application.passport_number not in text
         assert application.fin not in text
+        # The last three characters only, enough to tell two applicants apart.
+        passport, fin = by_reference[application.reference][-2:]
+        assert passport == "C•••••" + application.passport_number[-3:]
+        assert fin == "••••" + application.fin[-3:]
 
 
 def test_the_response_streams_an_attachment(client, world, django_assert_num_queries):

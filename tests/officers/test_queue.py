@@ -264,18 +264,56 @@ def test_search_by_reference_passport_and_fin(people, queue):
     assert target.passport_number
     assert target.fin not in {a.fin for a in people.values() if a.pk != target.pk}
 
+    spaced_passport = f"{target.passport_number[:3]} {target.passport_number[3:]}"
     for term in (
         target.reference,
         target.reference.lower(),
         target.reference[len("AZTR-") :],
+        # Passport numbers and FINs are encrypted: found whole, blind to case and spaces.
         target.passport_number,
         target.passport_number.lower(),
+        f"  {spaced_passport}  ",
         target.fin,
         target.fin.lower(),
     ):
         found = set(listed(queue({"q": term})))
         assert target.pk in found, term
         assert not found & others, term
+
+
+def test_passport_numbers_and_fins_are_found_only_whole(people, queue):
+    """No part of an encrypted identifier can be searched: only its keyed hash is comparable."""
+    target = people["celik"]
+    for term in (
+        target.passport_number[:-1],
+        target.passport_number[1:],
+        target.passport_number + "0",
+        target.fin[:4],
+        target.fin[2:],
+        f"{target.passport_number} celik",  # one word is a passport number, not a name
+    ):
+        assert listed(queue({"q": term})) == [], term
+
+
+def test_one_search_box_for_both_identifiers(application_in, queue):
+    """Each field is hashed under its own label; the box tries the term as either of them."""
+    first = application_in(passport_number="5ABCD7K12", fin="5ABCD7K")
+    second = application_in(passport_number="C00000777", fin="6XYZ12P")
+
+    assert listed(queue({"q": "5abcd7k"})) == [first.pk]
+    assert listed(queue({"q": "c00000777"})) == [second.pk]
+    assert listed(queue({"q": "5ABCD7K1"})) == []
+
+
+def test_the_queue_shows_identifiers_masked(people, queue):
+    response = queue()
+    for application in people.values():
+        row = row_html(response, application)
+        assert application.passport_number not in row
+        assert application.fin not in row
+        assert application.passport_number_masked in row
+        assert application.fin_masked in row
+        assert application.passport_number_masked.endswith(application.passport_number[-3:])
 
 
 def test_an_empty_search_lists_everything(people, queue):

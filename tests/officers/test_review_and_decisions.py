@@ -167,7 +167,7 @@ def test_review_shows_the_legal_stay_warning(application_in, officer, as_officer
     assert 'data-code="legal_stay_exceeded"' in html
 
 
-def test_documents_are_previewed_inline(reviewing, as_officer):
+def test_images_are_previewed_inline_and_pdfs_downloaded(reviewing, as_officer):
     pdf = DocumentFactory(
         application=reviewing,
         kind="other",
@@ -181,11 +181,14 @@ def test_documents_are_previewed_inline(reviewing, as_officer):
     documents = list(reviewing.documents.filter(is_current=True))
     assert len(documents) >= 6
     for document in documents:
-        link = f"{reverse('document-file', args=[document.pk])}?inline=1"
+        url = reverse("document-file", args=[document.pk])
         if document.content_type == "application/pdf":
-            assert f'data="{link}" type="application/pdf"' in html
+            # Never embedded: the file is sent as an attachment (tests/applications/
+            # test_upload_hardening.py), so the page offers a download link.
+            assert f'href="{url}"' in html
+            assert f"{url}?inline=1" not in html
         else:
-            assert f'src="{link}"' in html
+            assert f'src="{url}?inline=1"' in html
         assert escape(document.original_name) in html
     assert pdf.original_name in html
 

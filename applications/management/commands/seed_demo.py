@@ -3,14 +3,22 @@
 Idempotent: users are created once (their password is reset to ``DEMO_PASSWORD`` on every run so
 the printed logins always work) and a demo applicant's applications are created only when they
 have none. Every status is reached through the workflow services, never by assignment.
+
+Officers and supervisors sign in with a second factor (accounts/middleware.py), so the demo
+officer and supervisor get an authenticator app whose secret is ``DEMO_TOTP_SECRET``: printed
+with the logins, to be added to any authenticator app (``--totp-code`` prints the current code
+for those without one).
 """
 
 import hashlib
 import struct
+import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -20,7 +28,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import OFFICER, SUPERVISOR
-from accounts.services import email_mark_verified, privacy_notice_accept
+from accounts.services import (
+    email_mark_verified,
+    privacy_notice_accept,
+    totp_authenticator_set,
+    totp_secret_normalise,
+)
 from applications import workflow
 from applications.models import Application, Document, Province, Status, University
 
@@ -177,10 +190,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--print-logins-only", action="store_true", help="Only print the demo logins."
         )
+        parser.add_argument(
+            "--totp-code",
+            action="store_true",
+            help="Only print the staff accounts' current two-factor code.",
+        )
 
-    def handle(self, *args, force: bool = False, print_logins_only: bool = False, **options):
+    def handle(
+        self,
+        *args,
+        force: bool = False,
+        print_logins_only: bool = False,
+        totp_code: bool = False,
+        **options,
+    ):
         if print_logins_only:
             self._print_logins()
+            return
+        if totp_code:
+            self.stdout.write(current_totp_code(self._totp_secret()))
             return
         if not settings.DEBUG and not force:
             raise CommandError(
@@ -188,12 +216,14 @@ class Command(BaseCommand):
                 "DEBUG off. Use --force only on a throw-away demo server."
             )
         password = settings.DEMO_PASSWORD
+        totp_secret = self._totp_secret()
         officer = None
         for email, first, last, role in STAFF:
             user = self._user(email, first, last, password)
             user.is_staff = role == SUPERVISOR
             user.save(update_fields=["is_staff"])
             user.groups.add(Group.objects.get_or_create(name=role)[0])
+            totp_authenticator_set(user=user, secret=totp_secret)
             if role == OFFICER:
                 officer = user
         created = 0
@@ -332,11 +362,28 @@ class Command(BaseCommand):
             )
         return Application.objects.get(pk=application.pk)
 
+    def _totp_secret(self) -> str:
+        try:
+            return totp_secret_normalise(settings.DEMO_TOTP_SECRET)
+        except ValueError as exc:
+            raise CommandError(f"DEMO_TOTP_SECRET: {exc}") from exc
+
     def _print_logins(self) -> None:
         password = settings.DEMO_PASSWORD
         self.stdout.write(f"\nDemo logins (password: {password})")
         for email, *_rest, role in STAFF:
             self.stdout.write(f"  {role:<11} {email}")
+        self.stdout.write(
+            "  Officer and supervisor also enter a code from an authenticator app (TOTP, 6\n"
+            f"  digits, 30 s) set up with this key: {self._totp_secret()}\n"
+            "  (no app at hand: `python manage.py seed_demo --totp-code` prints the code)"
+        )
         for demo in APPLICANTS:
             self.stdout.write(f"  {'student':<11} {demo.email}  ({Status(demo.target).label})")
         self.stdout.write("  Site: http://127.0.0.1:8000/   Admin: http://127.0.0.1:8000/admin/\n")
+
+
+def current_totp_code(secret: str) -> str:
+    """The code an authenticator app set up with ``secret`` shows now (allauth's algorithm)."""
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))

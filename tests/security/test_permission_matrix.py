@@ -1,0 +1,258 @@
+"""Every URL of the portal, requested by every kind of visitor, answers as the table says.
+
+The test walks the URLconf: a route missing from ``EXPECTED`` fails it, so a new page cannot be
+added without deciding who may open it. Requests are GETs (what a link or a curious visitor
+does); POST-only actions answer 405 to those allowed in, and the refusal to the others is the
+check that matters.
+
+Columns: anonymous, student A (the owner), student B (another student), an officer whose
+session has not passed two-factor sign-in, an officer, a supervisor.
+"""
+
+from __future__ import annotations
+
+import pytest
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from applications.models import Status
+from notifications.models import Notification
+from notifications.services import notification_create
+from tests.factories import OfficerFactory, SupervisorFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "student_a", "student_b", "officer_no_2fa", "officer", "supervisor")
+LOGIN, MFA, FORBIDDEN, MISSING, GONE, OK, NOT_ALLOWED = 302, 302, 403, 404, 302, 200, 405
+
+
+def row(anonymous, student_a, student_b, officer_no_2fa, officer, supervisor):
+    statuses = (anonymous, student_a, student_b, officer_no_2fa, officer, supervisor)
+    return dict(zip(ROLES, statuses, strict=True))
+
+
+# Public pages: everyone (staff without two-factor are sent to it first).
+PUBLIC = row(OK, OK, OK, MFA, OK, OK)
+# A signed-in person's own pages.
+SIGNED_IN = row(LOGIN, OK, OK, MFA, OK, OK)
+# The student's application pages: the owner only; another student and staff get a 404.
+OWNER = row(LOGIN, OK, MISSING, MFA, MISSING, MISSING)
+# POST-only: a GET is refused before anything is looked up, so it reveals nothing.
+OWNER_POST = row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, MFA, NOT_ALLOWED, NOT_ALLOWED)
+# The officer workspace: officers and supervisors.
+STAFF = row(LOGIN, FORBIDDEN, FORBIDDEN, MFA, OK, OK)
+STAFF_POST = row(LOGIN, FORBIDDEN, FORBIDDEN, MFA, NOT_ALLOWED, NOT_ALLOWED)
+
+EXPECTED: dict[str, dict[str, int]] = {
+    "home": PUBLIC,
+    "healthz": row(OK, OK, OK, OK, OK, OK),
+    # A GET changes nothing and goes back where the visitor came from.
+    "set_language": row(302, 302, 302, 302, 302, 302),
+    "eligibility": PUBLIC,
+    "eligibility-api": row(400, 400, 400, MFA, 400, 400),
+    "permit-verify-form": PUBLIC,
+    "permit-verify": PUBLIC,
+    "privacy-notice": PUBLIC,
+    "profile": SIGNED_IN,
+    "data-export": SIGNED_IN,
+    "account-delete": SIGNED_IN,
+    "dashboard": SIGNED_IN,
+    "notification-inbox": SIGNED_IN,
+    "notification-read-all": row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, MFA, NOT_ALLOWED, NOT_ALLOWED),
+    "notification-read": row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, MFA, NOT_ALLOWED, NOT_ALLOWED),
+    "application-new": row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, MFA, NOT_ALLOWED, NOT_ALLOWED),
+    "application-detail": OWNER,
+    "application-tasks": OWNER,
+    "application-section": OWNER,
+    "application-documents": OWNER,
+    "document-delete": OWNER_POST,
+    "application-review": OWNER,
+    "application-respond": OWNER_POST,
+    "application-message": OWNER_POST,
+    "application-withdraw": row(LOGIN, 302, MISSING, MFA, MISSING, MISSING),
+    # Only while the application is being considered; a decided one goes back to its page.
+    "application-passport": row(LOGIN, 302, MISSING, MFA, MISSING, MISSING),
+    "permit-letter": OWNER,
+    # Documents: the owner and staff (officers never see drafts; this one is submitted).
+    # Documents: the owner and staff; to anyone else, as if it did not exist.
+    "document-file": row(MISSING, OK, MISSING, MFA, OK, OK),
+    "officer-queue": STAFF,
+    "officer-claim-next": STAFF_POST,
+    "officer-queue-export": STAFF,
+    "supervisor-dashboard": row(LOGIN, FORBIDDEN, FORBIDDEN, MFA, FORBIDDEN, OK),
+    "officer-review": STAFF,
+    "officer-release": STAFF_POST,
+    "officer-reassign": STAFF_POST,
+    "officer-start-review": STAFF_POST,
+    "officer-request-info": STAFF_POST,
+    "officer-approve": STAFF_POST,
+    "officer-reject": STAFF_POST,
+    "officer-add-note": STAFF_POST,
+    "officer-send-message": STAFF_POST,
+    "officer-document-verdict": STAFF_POST,
+    # allauth: sign-in pages send a signed-in visitor on; account pages need a sign-in.
+    "account_login": row(OK, 302, 302, 302, 302, 302),
+    "account_signup": row(OK, 302, 302, 302, 302, 302),
+    "account_logout": row(302, OK, OK, OK, OK, OK),
+    "account_inactive": PUBLIC,
+    "account_email_verification_sent": PUBLIC,
+    "account_confirm_email": PUBLIC,
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "account_reset_password_from_key": PUBLIC,
+    "account_reset_password_from_key_done": PUBLIC,
+    "account_confirm_login_code": row(302, 302, 302, MFA, 302, 302),
+    "account_email": SIGNED_IN,
+    "account_change_password": SIGNED_IN,
+    "account_set_password": row(LOGIN, 302, 302, MFA, 302, 302),
+    # Staff without two-factor may confirm their password to set it up.
+    "account_reauthenticate": row(LOGIN, OK, OK, OK, OK, OK),
+    "mfa_index": row(LOGIN, OK, OK, OK, OK, OK),
+    # Only in the middle of a sign-in with an authenticator; otherwise sent on.
+    "mfa_authenticate": row(302, 302, 302, 302, 302, 302),
+    "mfa_reauthenticate": row(LOGIN, 302, 302, MFA, 302, 302),
+    "mfa_activate_totp": row(LOGIN, 302, 302, 302, 302, 302),
+    # Nobody here has an authenticator yet: nothing to switch off or show.
+    "mfa_deactivate_totp": row(LOGIN, MISSING, MISSING, MFA, MISSING, MISSING),
+    "mfa_view_recovery_codes": row(LOGIN, MISSING, MISSING, MFA, MISSING, MISSING),
+    "mfa_generate_recovery_codes": row(LOGIN, 302, 302, MFA, 302, 302),
+    "mfa_download_recovery_codes": row(LOGIN, MISSING, MISSING, MFA, MISSING, MISSING),
+    # The Django admin: nobody here is a superuser; sign-in goes through allauth.
+    "admin:index": row(302, 302, 302, MFA, 302, 302),
+}
+
+
+def routes() -> dict[str, URLPattern]:
+    """Every named route; the admin contributes its index only (its own tests cover the rest)."""
+    found: dict[str, URLPattern] = {}
+
+    def walk(patterns, namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace or namespace
+                if pattern.namespace == "admin":
+                    found["admin:index"] = pattern
+                    continue
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                found[f"{namespace}:{pattern.name}" if namespace else pattern.name] = pattern
+
+    walk(get_resolver().url_patterns, None)
+    return found
+
+
+def test_every_route_is_in_the_table():
+    missing = sorted(set(routes()) - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - set(routes()))
+    assert not missing, f"Decide who may open these and add them to EXPECTED: {missing}"
+    assert not stale, f"These are no longer routes: {stale}"
+
+
+@pytest.fixture
+def world(application_in):
+    """Student A has a granted permit and a new draft (one active application at a time)."""
+    approved = application_in(Status.APPROVED)
+    owner = approved.applicant
+    draft = application_in(Status.DRAFT, applicant=owner)
+    notice, _created = notification_create(
+        kind=Notification.Kind.MESSAGE,
+        to_email=owner.email,
+        language="en",
+        recipient=owner,
+        dedupe_key="matrix",
+        context={"reference": approved.reference, "path": "/"},
+    )
+    return {
+        "users": {
+            "student_a": owner,
+            "student_b": UserFactory(),
+            "officer_no_2fa": OfficerFactory(),
+            "officer": OfficerFactory(),
+            "supervisor": SupervisorFactory(),
+        },
+        "args": {
+            "approved": approved,
+            "draft": draft,
+            "document": approved.documents.first(),
+            "draft_document": draft.documents.first(),
+            "notice": notice,
+        },
+    }
+
+
+def url_for(name: str, world) -> str:
+    objects = world["args"]
+    by_application = {
+        "application-detail": "approved",
+        "application-tasks": "draft",
+        "application-documents": "draft",
+        "application-review": "draft",
+        "application-respond": "approved",
+        "application-message": "approved",
+        "application-withdraw": "approved",  # decided: nothing to withdraw
+        "application-passport": "approved",
+        "permit-letter": "approved",
+        "officer-review": "approved",
+        "officer-release": "approved",
+        "officer-reassign": "approved",
+        "officer-start-review": "approved",
+        "officer-request-info": "approved",
+        "officer-approve": "approved",
+        "officer-reject": "approved",
+        "officer-add-note": "approved",
+        "officer-send-message": "approved",
+    }
+    if name in by_application:
+        return reverse(name, args=[objects[by_application[name]].pk])
+    special = {
+        "application-section": lambda: reverse(name, args=[objects["draft"].pk, "personal"]),
+        "document-delete": lambda: reverse(
+            name, args=[objects["draft"].pk, objects["draft_document"].pk]
+        ),
+        "document-file": lambda: reverse(name, args=[objects["document"].pk]),
+        "officer-document-verdict": lambda: reverse(name, args=[objects["document"].pk]),
+        "notification-read": lambda: reverse(name, args=[objects["notice"].pk]),
+        "permit-verify": lambda: reverse(name, args=[objects["approved"].permit.verification_code]),
+        "account_confirm_email": lambda: reverse(name, args=["not-a-real-key"]),
+        "account_reset_password_from_key": lambda: reverse(name, args=["1", "set-password"]),
+    }
+    if name in special:
+        return special[name]()
+    if name == "eligibility-api":
+        return reverse(name) + "?level=bachelor"
+    return reverse(name)
+
+
+def client_as(role: str, world) -> Client:
+    client = Client(headers={"accept-language": "en"})
+    if role == "anonymous":
+        return client
+    user = world["users"][role]
+    client.force_login(user)
+    if role == "officer_no_2fa":
+        # The plain Django session of a password-only sign-in: no two-factor record.
+        session = client.session
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            record
+            for record in session.get(AUTHENTICATION_METHODS_SESSION_KEY, [])
+            if record.get("method") != "mfa"
+        ]
+        session.save()
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_permission_matrix(role, world):
+    client = client_as(role, world)
+    wrong = {}
+    for name, expected in sorted(EXPECTED.items()):
+        if name == "account_logout":
+            continue  # a GET shows the confirmation; checked last, as it ends the session
+        status = client.get(url_for(name, world)).status_code
+        if status != expected[role]:
+            wrong[name] = (expected[role], status)
+    status = client.get(url_for("account_logout", world)).status_code
+    if status != EXPECTED["account_logout"][role]:
+        wrong["account_logout"] = (EXPECTED["account_logout"][role], status)
+    assert not wrong, f"{role}: {{url name: (expected, got)}} = {wrong}"
