@@ -10,6 +10,7 @@ import json
 import zipfile
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -68,6 +69,14 @@ def profile_update(*, user: User, data: dict[str, Any], preferred_language: str)
     user.preferred_language = preferred_language
     user.save(update_fields=["preferred_language"])
     return profile
+
+
+def preferred_language_set(*, user: User, language: str) -> None:
+    """Remember the language chosen in the header: pages and emails follow it."""
+    if language not in dict(settings.LANGUAGES) or user.preferred_language == language:
+        return
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
 
 
 def _application_record(application: Application) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django.views.i18n import set_language
 
 from portal.requests import post_data
 
@@ -106,3 +107,13 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         {"form": form, "can_delete": can_delete},
         status=400 if form.errors else 200,
     )
+
+
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The header's language switcher: Django's cookie, and the profile of a signed-in user."""
+    response = set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        services.preferred_language_set(
+            user=request.user, language=request.POST.get("language", "")
+        )
+    return response
