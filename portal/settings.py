@@ -242,6 +242,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Inactive drafts are deleted after this many days (KVKK: keep only what the purpose needs).
 DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=60)
+# Decided and withdrawn applications keep their personal data this many years after the
+# decision, then a nightly task anonymises them (the reference, statuses and dates remain).
+DECIDED_RETENTION_YEARS = env.int("DECIDED_RETENTION_YEARS", default=5)
 # ...and their owner is reminded this many days after the last change.
 DRAFT_REMINDER_DAYS = env.int("DRAFT_REMINDER_DAYS", default=53)
 
