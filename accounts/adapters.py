@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import ngettext
 
+from applications import crypto
+
 from .mfa import mfa_required
 from .roles import is_officer
 
@@ -65,6 +67,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    # Authenticator secrets (the TOTP key, the recovery-code seed) are encrypted at rest with the
+    # same keys as passport numbers (applications/crypto.py); `rotate_field_keys` covers them.
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text)
+
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """Staff must keep their authenticator app; they can still renew their recovery codes."""
         return not mfa_required(authenticator.user)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from applications.crypto import EncryptedTextField
 from applications.validators import fin_validator, latin_name_validator
 
 
@@ -96,7 +97,8 @@ class Profile(models.Model):
     )
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    fin = models.CharField(
+    # Encrypted at rest like the application's copy (applications/crypto.py).
+    fin = EncryptedTextField(
         _("FIN (personal identification number)"),
         max_length=7,
         blank=True,

@@ -84,6 +84,8 @@ def _application_record(application: Application) -> dict[str, Any]:
         field.name: getattr(application, field.attname)
         for field in Application._meta.concrete_fields
         if field.name not in {"applicant", "assignee", "university", "province", "policy_version"}
+        # Derived for officers' search (keyed hashes, folded text): not data about the person.
+        and field.name not in {"search_text", *Application.HASHED_FIELDS.values()}
     }
     fields["university"] = str(application.university) if application.university else None
     fields["province"] = str(application.province) if application.province else None

@@ -87,3 +87,38 @@ def _rotated(pk: int, stored: dict[str, tuple[str | None, str]]) -> dict[str, ob
         if new_hash != old_hash:
             changes[Application.HASHED_FIELDS[name]] = new_hash
     return changes
+
+
+def account_secrets_rotate() -> int:
+    """Re-encrypt the profiles' FINs and the two-factor secrets under the first key.
+
+    Few rows (one per person, not per application): one transaction. Returns how many rows
+    were written again.
+    """
+    from allauth.mfa.models import Authenticator
+
+    from accounts.models import Profile
+
+    rewritten = 0
+    with transaction.atomic():
+        profiles = (
+            Profile.objects.select_for_update()
+            .annotate(fin_token=Cast("fin", TextField()))
+            .exclude(fin_token="")
+            .values_list("pk", "fin_token")
+        )
+        for pk, token in profiles:
+            if not crypto.is_current_token(token):
+                Profile.objects.filter(pk=pk).update(
+                    fin=Value(crypto.rotate(token), output_field=TextField())
+                )
+                rewritten += 1
+        for authenticator in Authenticator.objects.select_for_update():
+            data = dict(authenticator.data)
+            for key in ("secret", "seed"):
+                if isinstance(data.get(key), str) and not crypto.is_current_token(data[key]):
+                    data[key] = crypto.rotate(data[key])
+            if data != authenticator.data:
+                Authenticator.objects.filter(pk=authenticator.pk).update(data=data)
+                rewritten += 1
+    return rewritten

@@ -1,9 +1,13 @@
-"""Re-encrypt passport numbers and FINs under the first FIELD_ENCRYPTION_KEYS key."""
+"""Re-encrypt passport numbers, FINs and two-factor secrets under the first key."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from applications.crypto import DecryptionFailed
-from applications.rotation import ROTATION_BATCH_SIZE, field_keys_rotate
+from applications.rotation import (
+    ROTATION_BATCH_SIZE,
+    account_secrets_rotate,
+    field_keys_rotate,
+)
 
 
 class Command(BaseCommand):
@@ -26,6 +30,8 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1.")
         try:
             result = field_keys_rotate(batch_size=options["batch_size"])
+            accounts = account_secrets_rotate()
         except DecryptionFailed as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"Examined {result.examined} application(s); rewrote {result.rewritten}.")
+        self.stdout.write(f"Rewrote {accounts} profile FIN(s) and two-factor secret(s).")
