@@ -282,6 +282,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A message a worker took but never acknowledged (the whole worker was killed) goes back to the
+# queue after this many seconds. (A killed pool process is requeued at once: acks_late with
+# reject_on_worker_lost.) Tasks must finish well within it: the time limit is 120 s.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Outbox delivery: attempts before a notice is marked failed, and the first retry delay
