@@ -190,7 +190,7 @@ class Auditor:
             errors.append(f"{where}:{line}: {message['message']}\n    {extract}")
         return errors
 
-    def write_report(self, report: dict[str, list[str]], *, known: list[str]) -> Path:
+    def write_report(self, report: dict[str, list[str]]) -> Path:
         """Everything the audits found, next to the screenshots, for a person to read."""
         path = self.screenshots / "report.txt"
         lines = [
@@ -199,40 +199,19 @@ class Auditor:
         ]
         for check, problems in report.items():
             lines += ["", f"== {check}: {len(problems) or 'none'}", *problems]
-        if known:
-            lines += ["", f"== known problems, reported, not failing the test: {len(known)}"]
-            lines += known
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return path
-
-
-class KnownBrowserProblem(UserWarning):
-    """A problem of ``KNOWN_CONSOLE_ERRORS`` was seen: shown in pytest's warnings summary."""
-
-
-# Problems the browser sees whose fix lies outside the templates (settings, views), each with
-# the reason it is let through. They are listed in report.txt, never silently dropped.
-KNOWN_CONSOLE_ERRORS = (
-    (
-        re.compile(r"Loading plugin data from '[^']*/documents/\d+/\?inline=1' .*object-src"),
-        "the officer's inline PDF preview (<object> on the review page) is blocked by the "
-        "Content-Security-Policy (object-src 'none'); the document response's X-Frame-Options: "
-        "DENY would block it too",
-    ),
-)
 
 
 @dataclass
 class AssetWatch:
     """Every stylesheet, image, script or font that fails to load, and every console error.
 
-    Documents are left out: pages are checked by the journey itself, a download ends its
-    navigation as "aborted", and an embedded document (the officer's PDF preview) is no asset.
-    Browsers ask for /favicon.ico on their own; the portal has none, so that 404 is left out.
+    Documents are left out: pages are checked by the journey itself, and a download ends its
+    navigation as "aborted".
     """
 
     broken: list[str] = field(default_factory=list)
-    known: list[str] = field(default_factory=list)
 
     def watch(self, page: Page) -> None:
         page.on("response", self._on_response)
@@ -241,7 +220,7 @@ class AssetWatch:
 
     def _on_response(self, response) -> None:
         request = response.request
-        if request.resource_type == "document" or response.url.endswith("/favicon.ico"):
+        if request.resource_type == "document":
             return
         if response.status >= 400:
             self.broken.append(f"{response.status} {request.resource_type} {response.url}")
@@ -251,11 +230,5 @@ class AssetWatch:
             self.broken.append(f"{request.failure} {request.resource_type} {request.url}")
 
     def _on_console(self, page: Page, message) -> None:
-        if message.type != "error" or "favicon.ico" in message.location.get("url", ""):
-            return
-        line = f"console error on {page.url}: {message.text}"
-        reason = next((why for known, why in KNOWN_CONSOLE_ERRORS if known.search(line)), None)
-        if reason is None:
-            self.broken.append(line)
-        elif reason not in self.known:
-            self.known.append(reason)
+        if message.type == "error":
+            self.broken.append(f"console error on {page.url}: {message.text}")
