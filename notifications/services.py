@@ -58,6 +58,23 @@ def notification_create(
     return notification, created
 
 
+def notify_applicant(
+    *, application: Application, kind: str, context: dict[str, Any], dedupe_key: str
+) -> bool:
+    """A notice to the application's student, in their language; True when it is new."""
+    student = application.applicant
+    _notification, created = notification_create(
+        kind=kind,
+        to_email=student.email,
+        language=student.preferred_language,
+        recipient=student,
+        application=application,
+        context=context,
+        dedupe_key=dedupe_key,
+    )
+    return created
+
+
 # The notice a student gets for each status change; a status without one sends nothing.
 STATUS_NOTICES = {
     (Status.DRAFT, Status.SUBMITTED): Notification.Kind.SUBMITTED,
@@ -90,15 +107,8 @@ def notify_status_change(*, application: Application, event: ApplicationEvent) -
         context["message"] = event.note
     if kind == Notification.Kind.SUBMITTED:
         notify_passport_too_short(application=application, today=timezone.localdate())
-    student = application.applicant
-    notification_create(
-        kind=kind,
-        to_email=student.email,
-        language=student.preferred_language,
-        recipient=student,
-        application=application,
-        context=context,
-        dedupe_key=f"event:{event.pk}",
+    notify_applicant(
+        application=application, kind=kind, context=context, dedupe_key=f"event:{event.pk}"
     )
 
 
@@ -118,12 +128,8 @@ def notify_passport_too_short(*, application: Application, today: date) -> bool:
         return False
     submitted = timezone.localdate(application.submitted_at)
     period = max((today - submitted).days, 0) // PASSPORT_REPEAT_DAYS
-    student = application.applicant
-    _notification, created = notification_create(
+    return notify_applicant(
         kind=Notification.Kind.PASSPORT_TOO_SHORT,
-        to_email=student.email,
-        language=student.preferred_language,
-        recipient=student,
         application=application,
         context=_student_context(application)
         | {
@@ -133,7 +139,6 @@ def notify_passport_too_short(*, application: Application, today: date) -> bool:
         },
         dedupe_key=f"passport-short:{application.pk}:{expiry.isoformat()}:{period}",
     )
-    return created
 
 
 def notify_message(*, application: Application, sender: AbstractBaseUser, message_id: int) -> None:

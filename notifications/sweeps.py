@@ -18,7 +18,7 @@ from applications.services import drafts_purge_inactive
 from officers.queue import LEGAL_DECISION_DAYS
 
 from .models import Notification
-from .services import notification_create, notify_passport_too_short
+from .services import notification_create, notify_applicant, notify_passport_too_short
 
 
 def _start_of(day: date) -> datetime:
@@ -45,12 +45,8 @@ def sweep_inactive_drafts(*, today: date | None = None) -> dict[str, int]:
     for application in due.iterator():
         updated = timezone.localdate(application.updated_at)
         delete_on = updated + timedelta(days=retention)
-        student = application.applicant
-        _notice, created = notification_create(
+        created = notify_applicant(
             kind=Notification.Kind.DRAFT_REMINDER,
-            to_email=student.email,
-            language=student.preferred_language,
-            recipient=student,
             application=application,
             context={
                 "updated": updated.isoformat(),
@@ -105,12 +101,8 @@ def sweep_passports(*, today: date | None = None) -> dict[str, int]:
     for application in expiring.iterator():
         expiry = application.passport_expiry_date
         days_left = (expiry - today).days
-        student = application.applicant
-        _notice, created = notification_create(
+        created = notify_applicant(
             kind=Notification.Kind.PASSPORT_EXPIRING,
-            to_email=student.email,
-            language=student.preferred_language,
-            recipient=student,
             application=application,
             context={
                 "reference": application.reference,
@@ -120,7 +112,7 @@ def sweep_passports(*, today: date | None = None) -> dict[str, int]:
             },
             # Per person and passport: two approved applications are still one passport.
             dedupe_key=(
-                f"passport-expiring:{student.pk}:{expiry.isoformat()}:"
+                f"passport-expiring:{application.applicant_id}:{expiry.isoformat()}:"
                 f"{_threshold(days_left, HOLDER_PASSPORT_DAYS)}"
             ),
         )
@@ -145,12 +137,8 @@ def sweep_permits(*, today: date | None = None) -> dict[str, int]:
     for permit in ending.iterator():
         application = permit.application
         days_left = (permit.valid_to - today).days
-        student = application.applicant
-        _notice, created = notification_create(
+        created = notify_applicant(
             kind=Notification.Kind.PERMIT_EXPIRING,
-            to_email=student.email,
-            language=student.preferred_language,
-            recipient=student,
             application=application,
             context={
                 "reference": application.reference,
@@ -186,12 +174,8 @@ def sweep_info_requests(*, today: date | None = None) -> dict[str, int]:
     for request in due.iterator():
         application = request.application
         days_left = (request.due_date - today).days
-        student = application.applicant
-        _notice, created = notification_create(
+        created = notify_applicant(
             kind=Notification.Kind.INFO_DUE,
-            to_email=student.email,
-            language=student.preferred_language,
-            recipient=student,
             application=application,
             context={
                 "reference": application.reference,
