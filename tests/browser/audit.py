@@ -132,6 +132,10 @@ class Auditor:
         html = response.text()
         # The language cookie took effect: the page says which language it is in.
         assert re.search(rf'<html lang="{language}"', html), f"{filename} is not in {language}"
+        # One h1 per page, and the skip link to the main landmark first in the body.
+        assert len(re.findall(r"<h1[\s>]", html)) == 1, f"{filename} has not exactly one h1"
+        assert 'href="#main"' in html, f"{filename} has no skip link"
+        assert '<main id="main"' in html, f"{filename} has no main landmark"
         (self.html_dir / filename).write_text(html, encoding="utf-8")
 
     def _run_axe(self, page: Page, step: str, language: str) -> None:
