@@ -122,6 +122,23 @@ def totp_code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // period))
 
 
+FOCUS_VISIBLE = """() => {
+    const style = getComputedStyle(document.activeElement);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    return outline || style.boxShadow !== 'none';
+}"""
+
+
+def tab_to(page: Page, name: str, *, limit: int = 60) -> None:
+    """Press Tab until the field called ``name`` has the focus, checking the focus shows."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.name") == name:
+            assert page.evaluate(FOCUS_VISIBLE), f"the focus on {name} is not visible"
+            return
+    raise AssertionError(f"Tab never reached the {name} field")
+
+
 def english(context, base_url: str) -> None:
     """The language the header's switcher would have set: English, for readable assertions."""
     context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": base_url}])
@@ -280,13 +297,23 @@ def test_the_whole_journey_in_a_browser(
     assets.watch(desk)
     desk.goto(base + "/accounts/login/")
     audit.step(desk, "officer-sign-in")
-    fill(desk, {"login": officer.email, "password": DEMO_PASSWORD})
-    submit(desk, "main form")
+    # With the keyboard alone: the skip link comes first, then the fields; Enter submits.
+    desk.keyboard.press("Tab")
+    assert desk.evaluate("() => document.activeElement.getAttribute('href')") == "#main"
+    assert desk.evaluate(FOCUS_VISIBLE), "the skip link's focus is not visible"
+    tab_to(desk, "login")
+    desk.keyboard.type(officer.email)
+    tab_to(desk, "password")
+    desk.keyboard.type(DEMO_PASSWORD)
+    with desk.expect_navigation():
+        desk.keyboard.press("Enter")
     if path_of(desk) == TWO_FACTOR_PATH:
         assert totp_secret, "two-factor sign-in asked for a code, but allauth.mfa is off"
         audit.step(desk, "officer-two-factor")
-        fill(desk, {"code": totp_code(totp_secret)})
-        submit(desk, "main form")
+        tab_to(desk, "code")
+        desk.keyboard.type(totp_code(totp_secret))
+        with desk.expect_navigation():
+            desk.keyboard.press("Enter")
     assert path_of(desk) == "/officers/", flash(desk)
     expect(desk.locator("main table")).to_contain_text(application.reference)
     audit.step(desk, "officer-queue")
