@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from smtplib import SMTPServerDisconnected
 
 from celery import shared_task
 from django.conf import settings
-from django.db.models import F
+from django.core.mail import get_connection
 from django.utils import timezone
 
 from .emails import build_email
@@ -31,14 +32,11 @@ def deliver(notification_id: int) -> bool:
     now = timezone.now()
     # The claim records its time in next_attempt_at: the sweep's STUCK_AFTER counts from the
     # claim, not from when the row became due (a row overdue after an outage is not stuck).
-    claimed = Notification.objects.filter(
-        pk=notification_id, state=Notification.State.PENDING, next_attempt_at__lte=now
-    ).update(state=Notification.State.SENDING, attempts=F("attempts") + 1, next_attempt_at=now)
-    if not claimed:
+    notification = _claim(notification_id, now)
+    if notification is None:
         return False
-    notification = Notification.objects.get(pk=notification_id)
     try:
-        build_email(notification).send()
+        _send(build_email(notification))
     except Exception as exc:  # any SMTP or rendering failure: retry later, then give up
         notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
@@ -54,6 +52,70 @@ def deliver(notification_id: int) -> bool:
     notification.last_error = ""
     notification.save(update_fields=["state", "sent_at", "last_error"])
     return True
+
+
+def _claim(notification_id: int, now) -> Notification | None:
+    """Take a due pending row for this process: one UPDATE … RETURNING, so two deliveries of
+    the same task cannot both have it, and the row comes back without a second query."""
+    table = Notification._meta.db_table
+    rows = Notification.objects.raw(
+        f"UPDATE {table} SET state = %s, attempts = attempts + 1, next_attempt_at = %s "  # noqa: S608 (our own table name)
+        "WHERE id = %s AND state = %s AND next_attempt_at <= %s RETURNING *",
+        [Notification.State.SENDING, now, notification_id, Notification.State.PENDING, now],
+    )
+    return next(iter(rows), None)
+
+
+# One mail connection per worker process, kept open between sends (a new SMTP session per
+# email costs more than the email); reopened when the settings change or the server hung up.
+_mail: tuple[tuple, object] | None = None
+
+
+def _mail_settings() -> tuple:
+    return (
+        settings.EMAIL_BACKEND,
+        getattr(settings, "EMAIL_HOST", None),
+        getattr(settings, "EMAIL_PORT", None),
+        getattr(settings, "EMAIL_HOST_USER", None),
+        getattr(settings, "EMAIL_USE_TLS", None),
+        getattr(settings, "EMAIL_USE_SSL", None),
+    )
+
+
+def _mail_connection():
+    global _mail
+    key = _mail_settings()
+    if _mail is not None and _mail[0] == key:
+        return _mail[1]
+    _mail_close()
+    connection = get_connection(fail_silently=False)
+    connection.open()
+    _mail = (key, connection)
+    return connection
+
+
+def _mail_close() -> None:
+    global _mail
+    if _mail is not None:
+        try:
+            _mail[1].close()
+        except Exception:  # already gone: nothing to close
+            logger.debug("Closing the mail connection failed", exc_info=True)
+        _mail = None
+
+
+def _send(message) -> None:
+    message.connection = _mail_connection()
+    try:
+        message.send()
+    except SMTPServerDisconnected:
+        # The server closed the idle connection: one new session, then failures count.
+        _mail_close()
+        message.connection = _mail_connection()
+        message.send()
+    except Exception:
+        _mail_close()
+        raise
 
 
 @shared_task(acks_late=True, ignore_result=True)
