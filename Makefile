@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 
-.PHONY: run test install lint format messages bench clean
+.PHONY: run test install lint format messages bench load clean security
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,14 +52,49 @@ test: install messages lint
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) scripts/check_services.py
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest
 
+## make bench: release-time benchmark (not part of make test): 100,000 applications in their own
+## database (portal_bench, seeded once), queue vs Django admin, sweeps, emails/s; writes
+## bench/results/latest.json (BENCHMARKS.md explains it). Needs PostgreSQL and Redis.
+bench: install messages
+	@$(PY) bench/run.py
+
+# The load generator lives in its own venv, so `make install` stays small.
+LOAD_VENV ?= .venv-load
+$(LOAD_VENV)/.installed: bench/requirements-load.txt
+	test -x $(LOAD_VENV)/bin/python || $(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOAD_VENV)/bin/python -m pip install --quiet -r bench/requirements-load.txt
+	touch $@
+
+## make load: release-time load test (not part of make test): locust, 40 users for 60 s, against
+## gunicorn (2 workers) on the benchmark database; writes bench/results/load.json.
+load: install messages $(LOAD_VENV)/.installed
+	@$(PY) bench/load.py
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+## make security: before a release, not part of make test: bandit, then wapiti and sqlmap against
+## the portal served with production settings and demo data; fails on any finding (SECURITY.md)
+# The scanners live in their own virtualenv; reports go to security-reports/ (git-ignored).
+SECURITY_VENV ?= .venv-security
+SECURITY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_security
+$(SECURITY_VENV)/.installed: requirements-security.txt
+	test -x $(SECURITY_VENV)/bin/python || $(PYTHON) -m venv $(SECURITY_VENV)
+	$(SECURITY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SECURITY_VENV)/bin/python -m pip install --quiet -r requirements-security.txt
+	touch $@
+
+security: install messages $(SECURITY_VENV)/.installed
+	DATABASE_URL=$(SECURITY_DATABASE_URL) $(PY) scripts/check_services.py
+	SECURITY_VENV=$(SECURITY_VENV) SECURITY_DATABASE_URL=$(SECURITY_DATABASE_URL) \
+	  $(PY) scripts/security/run.py
 
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .hypothesis .system-packages
+	rm -rf $(VENV) $(LOAD_VENV) node_modules staticfiles .pytest_cache .ruff_cache .hypothesis .system-packages

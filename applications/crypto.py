@@ -108,7 +108,7 @@ def encrypt(text: str) -> str:
 
 def decrypt(token: str) -> str:
     """The clear text of a token made under any configured key; '' stays ''."""
-    if token == "":
+    if not token:
         return ""
     try:
         return _fernet().decrypt(token.encode("ascii")).decode("utf-8")
@@ -118,7 +118,7 @@ def decrypt(token: str) -> str:
 
 def rotate(token: str) -> str:
     """The same clear text, encrypted again under the first key (MultiFernet.rotate)."""
-    if token == "":
+    if not token:
         return ""
     try:
         return _fernet().rotate(token.encode("ascii")).decode("ascii")
@@ -128,7 +128,7 @@ def rotate(token: str) -> str:
 
 def is_current_token(token: str) -> bool:
     """Whether ``token`` decrypts with the first key alone (nothing left to rotate)."""
-    if token == "":
+    if not token:
         return True
     try:
         _keys()[0].decrypt(token.encode("ascii"))

@@ -52,7 +52,10 @@ def _fail(request: HttpRequest, error: workflow.WorkflowError | UploadRejected) 
 @consent_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    applications = own_applications(request.user).select_related("university", "permit")
+    # policy_version: the guidance of a submitted application names its decision deadline.
+    applications = own_applications(request.user).select_related(
+        "university", "permit", "policy_version"
+    )
     rows = [(a, selectors.status_guidance(a)) for a in applications]
     return render(
         request,

@@ -59,7 +59,7 @@ def _claim(notification_id: int, now) -> Notification | None:
     the same task cannot both have it, and the row comes back without a second query."""
     table = Notification._meta.db_table
     rows = Notification.objects.raw(
-        f"UPDATE {table} SET state = %s, attempts = attempts + 1, next_attempt_at = %s "  # noqa: S608 (our own table name)
+        f"UPDATE {table} SET state = %s, attempts = attempts + 1, next_attempt_at = %s "  # noqa: S608 (our own table name) # nosec B608
         "WHERE id = %s AND state = %s AND next_attempt_at <= %s RETURNING *",
         [Notification.State.SENDING, now, notification_id, Notification.State.PENDING, now],
     )

@@ -7,7 +7,6 @@ the officer is told why.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,8 +42,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     filtered = q.queue_filtered(params=request.GET, officer=request.user)
     queryset = filtered.qs
     sort = request.GET.get("sort") or q.DEFAULT_SORT
-    page = Paginator(q.queue_sorted(queryset, sort), PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
     # Counts ignore the status filter, so each tab shows how many it would list (decided ones
     # capped, see queue.status_tab_counts).
     unfiltered_status = request.GET.copy()
@@ -52,6 +49,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     counts = q.status_tab_counts(
         q.queue_filtered(params=unfiltered_status, officer=request.user).qs
     )
+    paginator = q.QueuePaginator(q.queue_sorted(queryset, sort), PAGE_SIZE)
+    # The tabs have counted the listed statuses already: no second COUNT when they tell it.
+    listed = q.listed_count(filtered, counts)
+    if listed is not None:
+        paginator.count = listed
+    page = paginator.get_page(request.GET.get("page"))
+    today = timezone.localdate()
     query = request.GET.copy()
     query.pop("page", None)
     status_query = query.copy()

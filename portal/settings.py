@@ -26,7 +26,7 @@ if DJANGO_ENV not in ("development", "production"):
     raise ImproperlyConfigured(f"DJANGO_ENV must be development or production, not {DJANGO_ENV!r}.")
 
 DEBUG = False if PRODUCTION else env.bool("DEBUG", default=True)
-LOCAL_SECRET_KEY = "django-insecure-local-development-key-change-me"  # noqa: S105 (refused in production)
+LOCAL_SECRET_KEY = "django-insecure-local-development-key-change-me"  # noqa: S105 (refused in production) # nosec B105
 SECRET_KEY = env.str("SECRET_KEY", default="" if PRODUCTION else LOCAL_SECRET_KEY)
 if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == LOCAL_SECRET_KEY):
     raise ImproperlyConfigured(
@@ -150,8 +150,8 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": f"10/m/ip,{LOGIN_LOCKOUT_FAILURES}/{LOGIN_LOCKOUT_MINUTES}m/key",
     "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/h/key",
-    "reset_password_from_key": "20/m/ip",
+    "reset_password": "20/m/ip,5/h/key",  # a rate, not a password # nosec B105
+    "reset_password_from_key": "20/m/ip",  # nosec B105
     # Sending a verification email: at most one per address every 3 minutes.
     "confirm_email": "1/3m/key",
 }
@@ -231,11 +231,24 @@ APPLICATION_MAX_BYTES = env.int("APPLICATION_MAX_BYTES", default=25 * 1024 * 102
 # rotate, put a new key first, run `manage.py rotate_field_keys`, then drop the old key.
 # FIELD_HASH_KEY: HMAC-SHA256 key of the exact-match search hashes (changing it needs
 # `rotate_field_keys` too, which recomputes them).
-# The LOCAL_* values are published in this repository: for development and tests ONLY.
+# The LOCAL_* values are published in this repository: for development and tests ONLY, and
+# refused in production (like the local SECRET_KEY): there they would encrypt nothing.
 LOCAL_FIELD_ENCRYPTION_KEY = "pxWQ9rJDOazS2XBO-LN7ET-pIZXSH1V-U7p4kXzKa7o="
 LOCAL_FIELD_HASH_KEY = "local-only-field-hash-key-54DjIgKymLq67oeA_OGN2coZyXi9KIgl9YZEoZg6yfE"
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[LOCAL_FIELD_ENCRYPTION_KEY])
-FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default=LOCAL_FIELD_HASH_KEY)
+FIELD_ENCRYPTION_KEYS = env.list(
+    "FIELD_ENCRYPTION_KEYS", default=[] if PRODUCTION else [LOCAL_FIELD_ENCRYPTION_KEY]
+)
+FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default="" if PRODUCTION else LOCAL_FIELD_HASH_KEY)
+# The published key may still follow as a decrypt-only key while rows are rotated away from it.
+if PRODUCTION and (
+    not FIELD_ENCRYPTION_KEYS
+    or FIELD_ENCRYPTION_KEYS[0].strip() == LOCAL_FIELD_ENCRYPTION_KEY
+    or FIELD_HASH_KEY in ("", LOCAL_FIELD_HASH_KEY)
+):
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS and FIELD_HASH_KEY must be set to the deployment's own keys in "
+        "production; the local ones are published in this repository."
+    )
 # Django would otherwise spill bigger uploads to a temporary file; the limit above is checked
 # first, so keeping them in memory up to a little more than it is safe.
 FILE_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
@@ -341,6 +354,8 @@ PERMISSIONS_POLICY = (
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# No script of the portal reads the CSRF cookie (forms carry the token), so no script may.
+CSRF_COOKIE_HTTPONLY = True
 
 if PRODUCTION:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.

@@ -61,6 +61,29 @@ def test_production_refuses_the_local_development_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"FIELD_ENCRYPTION_KEYS": None},
+        {"FIELD_HASH_KEY": None},
+        {"FIELD_ENCRYPTION_KEYS": "pxWQ9rJDOazS2XBO-LN7ET-pIZXSH1V-U7p4kXzKa7o="},
+        {"FIELD_HASH_KEY": "local-only-field-hash-key-54DjIgKymLq67oeA_OGN2coZyXi9KIgl9YZEoZg6yfE"},
+    ],
+    ids=["no-encryption-key", "no-hash-key", "local-encryption-key", "local-hash-key"],
+)
+def test_production_refuses_the_published_field_keys(overrides):
+    result = manage("check", **overrides)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS and FIELD_HASH_KEY must be set" in result.stderr
+
+
+def test_production_accepts_the_local_key_behind_its_own_while_rotating():
+    own = example_environment()["FIELD_ENCRYPTION_KEYS"]
+    local = "pxWQ9rJDOazS2XBO-LN7ET-pIZXSH1V-U7p4kXzKa7o="
+    result = manage("check", FIELD_ENCRYPTION_KEYS=f"{own},{local}")
+    assert result.returncode == 0, result.stderr
+
+
 def test_production_refuses_to_start_without_hosts():
     result = manage("check", ALLOWED_HOSTS="")
     assert result.returncode != 0
@@ -74,6 +97,7 @@ def test_production_refuses_to_start_without_hosts():
         ("SESSION_COOKIE_SECURE", "True"),
         ("CSRF_COOKIE_SECURE", "True"),
         ("SESSION_COOKIE_HTTPONLY", "True"),
+        ("CSRF_COOKIE_HTTPONLY", "True"),
         ("SECURE_SSL_REDIRECT", "True"),
         ("SECURE_PROXY_SSL_HEADER", "('HTTP_X_FORWARDED_PROTO', 'https')"),
         ("SECURE_HSTS_SECONDS", "31536000"),
