@@ -552,6 +552,7 @@ def wapiti_scan(
     email: str | None,
     home: str,
     also_start: tuple[str, ...] = (),
+    also_exclude: tuple[str, ...] = (),
 ) -> None:
     """One wapiti scan from ``home`` (and ``also_start``: pages no link leads to)."""
     tool = f"wapiti-{name}"
@@ -591,7 +592,11 @@ def wapiti_scan(
     ]
     for path in (home, *also_start):
         command += ["--start", server.base_url + path.lstrip("/")]
-    excluded = WAPITI_EXCLUDED_PATHS + (WAPITI_EXCLUDED_SIGNED_IN if email else [])
+    excluded = [
+        *WAPITI_EXCLUDED_PATHS,
+        *(WAPITI_EXCLUDED_SIGNED_IN if email else []),
+        *also_exclude,
+    ]
     for path in excluded:
         command += ["--exclude", server.base_url + path.lstrip("/")]
     skipped = WAPITI_SKIPPED_SIGNED_IN if email else []
@@ -801,7 +806,20 @@ def scans(summary: Summary, server: Server, targets: dict) -> None:
                 ),
             },
         ),
+        # A student whose application awaits their answer to an information request (answer,
+        # messages, passport renewal, withdrawal)...
         (wapiti_scan, {"name": "student", "email": "student@example.com", "home": "/dashboard/"}),
+        # ...and one with a draft: the application's steps, uploads and the review page. Not
+        # withdrawn (the other student's scan covers that form), or the draft would end early.
+        (
+            wapiti_scan,
+            {
+                "name": "student-draft",
+                "email": "nigar.huseynova@example.com",
+                "home": "/dashboard/",
+                "also_exclude": ("/applications/*/withdraw/*",),
+            },
+        ),
         (wapiti_scan, {"name": "officer", "email": "officer@example.com", "home": "/officers/"}),
         (sqlmap_scans, {"targets": targets}),
     ]
