@@ -11,21 +11,21 @@ Not part of ``make test``: it takes about half an hour and scans a running serve
    secure cookies, HSTS, manifest static files), fresh random keys, Celery tasks run eagerly
    and mail dropped (scan_settings.py lists the two other differences). HTTPS lets the scanners
    see the cookies and headers a deployment sends.
-3. At the same time (wapiti sends one request at a time, so four clients use the server far
+3. At the same time (wapiti sends one request at a time, so several clients use the server
    better than one):
-   - wapiti with the offline-safe module list of ../shared/TOOLS.md, three times: anonymous,
-     signed in as a student, and signed in as an officer whose session has passed two-factor
-     sign-in (sessions from ``session_cookie.py``; the sign-out and account-deletion URLs are
-     not crawled). Every entry under ``vulnerabilities`` or ``anomalies`` (a 500 on fuzzed
-     input, a timeout) is a finding.
+   - wapiti with the offline-safe module list of ../shared/TOOLS.md, four times: anonymous,
+     signed in as two students (one with a draft), and signed in as an officer whose session
+     has passed two-factor sign-in (sessions from ``session_cookie.py``; the sign-out and
+     account-deletion URLs are not crawled). Every entry under ``vulnerabilities`` or
+     ``anomalies`` (a 500 on fuzzed input, a timeout) is a finding.
    - sqlmap against the officer queue's search, filter and sort parameters, the eligibility
      API's parameters and the permit verification page (query and path); "identified the
      following injection point" in its output, or anything in its per-target log, is a
      finding. The parameters carry values of a decided application (scan_targets.py), which no
      concurrent scan can change, so sqlmap's true and false pages keep differing.
-4. Any response with a 5xx status in the server's access log, and any worker timeout in its
-   error log, is a finding too, whichever tool caused it. Each tool sends its own User-Agent,
-   so the access log tells whose requests were whose.
+4. Any response with a 5xx status in the server's access log, and any worker timeout while
+   handling a request (see ``worker_timeouts``), is a finding too, whichever tool caused it.
+   Each tool sends its own User-Agent, so the access log tells whose requests were whose.
 
 The scanners exit 0 whatever they find, so this script reads their reports. Everything goes to
 ``security-reports/`` (git-ignored): the tools' own reports and logs, the server's logs, and
