@@ -9,7 +9,7 @@ statistics and the audit trail remain true. The permit's number and dates stay; 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from notifications.models import Notification
+from portal.dates import day_start
 
 from .eligibility import add_years
 from .models import (
@@ -56,7 +57,7 @@ PERSONAL_FIELDS = (
 
 def retention_cutoff(today: date) -> datetime:
     start = add_years(today, -settings.DECIDED_RETENTION_YEARS)
-    return timezone.make_aware(datetime.combine(start, time.min))
+    return day_start(start)
 
 
 def applications_due_for_anonymisation(*, today: date) -> QuerySet[Application]:

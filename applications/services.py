@@ -6,7 +6,7 @@ so two tabs cannot overwrite each other silently.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import notify_message, notify_passport_too_short
+from portal.dates import day_start
 
 from . import eligibility
 from .documents import (
@@ -308,7 +309,7 @@ def drafts_purge_inactive(*, days: int | None = None) -> int:
     # By calendar day, so the date a reminder announced is the day the draft goes: last changed
     # on day D, deleted by the first sweep on day D + days.
     last_kept_day = timezone.localdate() - timedelta(days=days - 1)
-    cutoff = timezone.make_aware(datetime.combine(last_kept_day, time.min))
+    cutoff = day_start(last_kept_day)
     stale = Application.objects.filter(_never_submitted(), updated_at__lt=cutoff)
     count = 0
     for application_id in stale.values_list("pk", flat=True).iterator():

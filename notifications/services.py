@@ -86,12 +86,16 @@ STATUS_NOTICES = {
 }
 
 
-def _student_context(application: Application) -> dict[str, Any]:
+def applicant_context(application: Application) -> dict[str, Any]:
+    """What every notice to the student names: the reference and the application's page."""
     return {
         "reference": application.reference or "",
         "path": reverse("application-detail", args=[application.pk]),
-        "date": timezone.localdate().isoformat(),
     }
+
+
+def _dated_context(application: Application) -> dict[str, Any]:
+    return applicant_context(application) | {"date": timezone.localdate().isoformat()}
 
 
 def notify_status_change(*, application: Application, event: ApplicationEvent) -> None:
@@ -100,7 +104,7 @@ def notify_status_change(*, application: Application, event: ApplicationEvent) -
         kind = Notification.Kind.WITHDRAWN
     if kind is None:
         return
-    context = _student_context(application) | {
+    context = _dated_context(application) | {
         key: value for key, value in event.data.items() if isinstance(value, str | int)
     }
     if kind == Notification.Kind.INFO_REQUESTED:
@@ -131,7 +135,7 @@ def notify_passport_too_short(*, application: Application, today: date) -> bool:
     return notify_applicant(
         kind=Notification.Kind.PASSPORT_TOO_SHORT,
         application=application,
-        context=_student_context(application)
+        context=_dated_context(application)
         | {
             "passport_expiry": expiry.isoformat(),
             "required_until": required.isoformat(),

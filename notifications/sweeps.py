@@ -4,7 +4,7 @@ looks at, so running it twice on one day (or a retry after a crash) sends nothin
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Count, F, Q
@@ -16,13 +16,15 @@ from accounts.roles import SUPERVISOR as SUPERVISOR_GROUP
 from applications.models import OPEN_STATUSES, Application, InfoRequest, Permit, Status
 from applications.services import drafts_purge_inactive
 from officers.queue import LEGAL_DECISION_DAYS
+from portal.dates import day_start
 
 from .models import Notification
-from .services import notification_create, notify_applicant, notify_passport_too_short
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+from .services import (
+    applicant_context,
+    notification_create,
+    notify_applicant,
+    notify_passport_too_short,
+)
 
 
 def sweep_inactive_drafts(*, today: date | None = None) -> dict[str, int]:
@@ -35,8 +37,8 @@ def sweep_inactive_drafts(*, today: date | None = None) -> dict[str, int]:
         Application.objects.filter(
             status=Status.DRAFT,
             submitted_at__isnull=True,
-            updated_at__lt=_start_of(today - timedelta(days=remind_after - 1)),
-            updated_at__gte=_start_of(today - timedelta(days=retention - 1)),
+            updated_at__lt=day_start(today - timedelta(days=remind_after - 1)),
+            updated_at__gte=day_start(today - timedelta(days=retention - 1)),
         )
         .select_related("applicant")
         .order_by("pk")
@@ -104,9 +106,8 @@ def sweep_passports(*, today: date | None = None) -> dict[str, int]:
         created = notify_applicant(
             kind=Notification.Kind.PASSPORT_EXPIRING,
             application=application,
-            context={
-                "reference": application.reference,
-                "path": application.get_absolute_url(),
+            context=applicant_context(application)
+            | {
                 "passport_expiry": expiry.isoformat(),
                 "days": days_left,
             },
@@ -140,9 +141,8 @@ def sweep_permits(*, today: date | None = None) -> dict[str, int]:
         created = notify_applicant(
             kind=Notification.Kind.PERMIT_EXPIRING,
             application=application,
-            context={
-                "reference": application.reference,
-                "path": application.get_absolute_url(),
+            context=applicant_context(application)
+            | {
                 "permit": permit.number,
                 "valid_to": permit.valid_to.isoformat(),
                 "window_opens": (
@@ -177,9 +177,8 @@ def sweep_info_requests(*, today: date | None = None) -> dict[str, int]:
         created = notify_applicant(
             kind=Notification.Kind.INFO_DUE,
             application=application,
-            context={
-                "reference": application.reference,
-                "path": application.get_absolute_url(),
+            context=applicant_context(application)
+            | {
                 "due_date": request.due_date.isoformat(),
                 "message": request.message,
                 "days": days_left,
@@ -221,12 +220,12 @@ def sweep_supervisor_digest(*, today: date | None = None) -> dict[str, int]:
     near_age = LEGAL_DECISION_DAYS - NEAR_LEGAL_LIMIT_DAYS
     # Index application_queue_idx (status, submitted_at).
     late = Application.objects.filter(
-        status__in=OPEN_STATUSES, submitted_at__lt=_start_of(today - timedelta(days=target))
+        status__in=OPEN_STATUSES, submitted_at__lt=day_start(today - timedelta(days=target))
     )
     counts = late.aggregate(
         past_target=Count("pk"),
         near_limit=Count(
-            "pk", filter=Q(submitted_at__lt=_start_of(today - timedelta(days=near_age - 1)))
+            "pk", filter=Q(submitted_at__lt=day_start(today - timedelta(days=near_age - 1)))
         ),
     )
     if not counts["past_target"]:

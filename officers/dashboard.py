@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Count, F, FloatField, Func, Q
@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.models import Application, Status
+from portal.dates import day_start
 
 from .queue import LEGAL_DECISION_DAYS, OPEN_STATUSES, officers, sla_target_days, status_counts
 
@@ -235,7 +236,7 @@ def decisions_per_week(*, now: datetime | None = None, weeks: int = CHART_WEEKS)
     now = now or timezone.now()
     current = week_start(timezone.localdate(now))
     first = current - timedelta(weeks=weeks - 1)
-    since = timezone.make_aware(datetime.combine(first, time.min))
+    since = day_start(first)
     rows = (
         Application.objects.filter(
             status__in=DECIDED_STATUSES, decided_at__gte=since, decided_at__lte=now
