@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import ngettext
 
-from applications import crypto
+from core import crypto
 
 from .mfa import mfa_required
 from .roles import is_officer

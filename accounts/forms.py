@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.forms import IsoDateField
+from core.forms import IsoDateField
 
 from .models import Profile
 

@@ -12,15 +12,15 @@ from .roles import OFFICER, SUPERVISOR
 ROLE_PERMISSIONS = {
     OFFICER: [],
     SUPERVISOR: [
-        ("applications", "view_policyversion"),
-        ("applications", "add_policyversion"),
-        ("applications", "change_policyversion"),
-        ("applications", "view_programmelength"),
-        ("applications", "add_programmelength"),
-        ("applications", "change_programmelength"),
-        ("applications", "delete_programmelength"),
-        ("applications", "view_university"),
-        ("applications", "view_province"),
+        ("rules", "view_policyversion"),
+        ("rules", "add_policyversion"),
+        ("rules", "change_policyversion"),
+        ("rules", "view_programmelength"),
+        ("rules", "add_programmelength"),
+        ("rules", "change_programmelength"),
+        ("rules", "delete_programmelength"),
+        ("universities", "view_university"),
+        ("universities", "view_province"),
     ],
 }
 

@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from applications.crypto import EncryptedTextField
-from applications.validators import fin_validator, latin_name_validator
+from core.crypto import EncryptedTextField
+from core.validators import fin_validator, latin_name_validator
 
 
 class UserManager(DjangoUserManager):

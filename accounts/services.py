@@ -1,24 +1,17 @@
-"""Account services: consent to the data-protection notice, the profile, export and deletion,
-and the authenticator app of accounts made by commands."""
+"""Account services: consent to the data-protection notice, the profile, the language, and the
+authenticator app of accounts made by commands. The export of a person's data and the deletion
+of an account cover their cases too, so they live with the cases (``applications.account_data``).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import io
-import json
-import zipfile
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-
-from applications.models import Application
-from applications.selectors import STUDENT_EVENT_KINDS
-from applications.services import draft_purge
 
 from .models import Profile, User
 
@@ -77,125 +70,6 @@ def preferred_language_set(*, user: User, language: str) -> None:
         return
     user.preferred_language = language
     user.save(update_fields=["preferred_language"])
-
-
-def _application_record(application: Application) -> dict[str, Any]:
-    fields = {
-        field.name: getattr(application, field.attname)
-        for field in Application._meta.concrete_fields
-        if field.name not in {"applicant", "assignee", "university", "province", "policy_version"}
-        # Derived for officers' search (keyed hashes, folded text): not data about the person.
-        and field.name not in {"search_text", *Application.HASHED_FIELDS.values()}
-    }
-    fields["university"] = str(application.university) if application.university else None
-    fields["province"] = str(application.province) if application.province else None
-    fields["policy_version"] = (
-        application.policy_version.number if application.policy_version else None
-    )
-    fields["status_label"] = application.get_status_display()
-    fields["documents"] = [
-        {
-            "kind": doc.kind,
-            "original_name": doc.original_name,
-            "content_type": doc.content_type,
-            "size": doc.size,
-            "sha256": doc.sha256,
-            "uploaded_at": doc.uploaded_at,
-            "current": doc.is_current,
-            "review": doc.review,
-            "review_reason": doc.review_reason,
-            "file_in_archive": f"documents/{application.pk}/{doc.pk}-{doc.original_name}",
-        }
-        for doc in application.documents.all()
-    ]
-    fields["events"] = [
-        {
-            "when": event.created_at,
-            "kind": event.kind,
-            "from": event.from_status,
-            "to": event.to_status,
-            "note": event.note,
-        }
-        for event in application.events.filter(kind__in=STUDENT_EVENT_KINDS)
-    ]
-    fields["information_requests"] = list(
-        application.info_requests.values(
-            "message", "document_kinds", "due_date", "state", "response", "responded_at"
-        )
-    )
-    fields["messages"] = [
-        {"when": m.created_at, "from_me": m.sender_id == application.applicant_id, "body": m.body}
-        for m in application.messages.all()
-    ]
-    permit = getattr(application, "permit", None)
-    if permit is not None:
-        fields["permit"] = {
-            "number": permit.number,
-            "valid_from": permit.valid_from,
-            "valid_to": permit.valid_to,
-        }
-    return fields
-
-
-def account_export(*, user: User) -> bytes:
-    """Everything the portal holds about ``user``: data.json plus their documents, zipped."""
-    profile = getattr(user, "profile", None)
-    record = {
-        "exported_at": timezone.now(),
-        "account": {
-            "email": user.email,
-            "preferred_language": user.preferred_language,
-            "date_joined": user.date_joined,
-            "last_login": user.last_login,
-        },
-        "profile": None
-        if profile is None
-        else {
-            "privacy_notice_version": profile.privacy_notice_version,
-            "privacy_notice_accepted_at": profile.privacy_notice_accepted_at,
-            **{name: getattr(profile, name) for name in PROFILE_FIELDS},
-        },
-        "applications": [],
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        applications = user.applications.select_related(
-            "university", "province", "policy_version"
-        ).order_by("created_at")
-        for application in applications:
-            entry = _application_record(application)
-            record["applications"].append(entry)
-            for doc, meta in zip(application.documents.all(), entry["documents"], strict=True):
-                with doc.file.open("rb") as handle:
-                    archive.writestr(meta["file_in_archive"], handle.read())
-            permit = getattr(application, "permit", None)
-            if permit is not None and permit.letter:
-                with permit.letter.open("rb") as handle:
-                    archive.writestr(f"letters/{permit.number}.pdf", handle.read())
-        archive.writestr(
-            "data.json",
-            json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
-        )
-    return buffer.getvalue()
-
-
-@transaction.atomic
-def account_delete(*, user: User) -> None:
-    """Delete the account and its drafts; refused once anything has been submitted.
-
-    A submitted application is an administrative record the authority must keep.
-    """
-    user = User.objects.select_for_update().get(pk=user.pk)
-    if user.applications.filter(submitted_at__isnull=False).exists():
-        raise AccountError(
-            _(
-                "Your account cannot be deleted because you have submitted an application. "
-                "The migration authority keeps submitted applications as the law requires."
-            )
-        )
-    for application_id in user.applications.values_list("pk", flat=True):
-        draft_purge(application_id=application_id)
-    user.delete()
 
 
 def email_mark_verified(*, user: User) -> None:

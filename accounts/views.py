@@ -3,23 +3,20 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django.views.i18n import set_language
 
-from portal.requests import post_data
+from core.requests import post_data
 
 from . import services
 from .decorators import consent_required
-from .forms import ConfirmForm, ProfileForm
+from .forms import ProfileForm
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -75,37 +72,6 @@ def profile(request: HttpRequest) -> HttpResponse:
         return redirect(_safe_next(request, "dashboard"))
     return render(
         request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200
-    )
-
-
-@consent_required
-def data_export(request: HttpRequest) -> HttpResponse:
-    archive = services.account_export(user=request.user)
-    response = HttpResponse(archive, content_type="application/zip")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.zip"'
-    return response
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def account_delete(request: HttpRequest) -> HttpResponse:
-    can_delete = not request.user.applications.filter(submitted_at__isnull=False).exists()
-    form = ConfirmForm(post_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.account_delete(user=request.user)
-        except services.AccountError as exc:
-            messages.error(request, exc.message)
-            return redirect("account-delete")
-        logout(request)
-        messages.success(request, _("Your account and everything in it have been deleted."))
-        return redirect("home")
-    return render(
-        request,
-        "accounts/delete.html",
-        {"form": form, "can_delete": can_delete},
-        status=400 if form.errors else 200,
     )
 
 

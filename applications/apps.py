@@ -8,10 +8,10 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self) -> None:
-        from django.core import checks
+        from cases.registry import register
 
-        # Connects the receivers that drop the cached policy versions when one changes.
-        from . import policies  # noqa: F401
-        from .crypto import check_keys
+        # The notice kinds register themselves with the outbox on import.
+        from . import notices  # noqa: F401
+        from .case_kind import APPLICATION
 
-        checks.register(check_keys)
+        register(APPLICATION)

@@ -1,54 +1,27 @@
-"""The domain's data: applications and everything that hangs off them.
+"""The application case and what hangs off it: its history, information requests, messages
+and officers' notes.
 
-Behaviour lives in services (``workflow.py``, ``references.py``, ``policies.py``) and selectors;
-models hold data, constraints and small derived properties only. ``status`` is never assigned
-outside ``workflow.py``.
+Behaviour lives in services (``workflow.py``, ``references.py``) and selectors; models hold
+data, constraints and small derived properties only. ``status`` is never assigned outside
+``workflow.py``, which moves it through the shared transition engine (``cases``).
 """
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.indexes import GinIndex
-from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import eligibility
-from .crypto import EncryptedTextField, identifier_hash, mask
-from .search import fold
-from .storage import private_storage
-from .validators import fin_validator, latin_name_validator, passport_number_validator
-
-
-class Level(models.TextChoices):
-    ASSOCIATE = "associate", _("Associate degree (ön lisans)")
-    BACHELOR = "bachelor", _("Bachelor's (lisans)")
-    MASTER = "master", _("Master's (yüksek lisans)")
-    DOCTORAL = "doctoral", _("Doctoral (doktora)")
-
-
-class Field(models.TextChoices):
-    GENERAL = "general", _("General (any other field)")
-    MEDICINE = "medicine", _("Medicine")
-    DENTISTRY = "dentistry", _("Dentistry")
-    PHARMACY = "pharmacy", _("Pharmacy")
-    VETERINARY = "veterinary", _("Veterinary medicine")
-
-
-class LengthField(models.TextChoices):
-    """A programme-length row applies to one field, or to every field of its level."""
-
-    ANY = eligibility.ANY_FIELD, _("Any field")
-    GENERAL = Field.GENERAL.value, Field.GENERAL.label
-    MEDICINE = Field.MEDICINE.value, Field.MEDICINE.label
-    DENTISTRY = Field.DENTISTRY.value, Field.DENTISTRY.label
-    PHARMACY = Field.PHARMACY.value, Field.PHARMACY.label
-    VETERINARY = Field.VETERINARY.value, Field.VETERINARY.label
+from core.crypto import EncryptedTextField, identifier_hash, mask
+from core.search import fold
+from core.validators import fin_validator, latin_name_validator, passport_number_validator
+from rules.models import Field, Level, PolicyVersion
+from universities.models import Province, University
 
 
 class Status(models.TextChoices):
@@ -71,149 +44,6 @@ ACTIVE_STATUSES = (
 # Submitted and not yet decided: what officers work on.
 OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED)
 FINAL_STATUSES = (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN)
-
-
-class Province(models.Model):
-    """One of Türkiye's 81 provinces, identified by its licence-plate code."""
-
-    code = models.PositiveSmallIntegerField(_("plate code"), unique=True)
-    name = models.CharField(_("name"), max_length=64, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("province")
-        verbose_name_plural = _("provinces")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class University(models.Model):
-    class Kind(models.TextChoices):
-        STATE = "state", _("State university")
-        FOUNDATION = "foundation", _("Foundation university")
-
-    name = models.CharField(_("name"), max_length=160, unique=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    province = models.ForeignKey(
-        Province, on_delete=models.PROTECT, related_name="universities", verbose_name=_("province")
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("university")
-        verbose_name_plural = _("universities")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class PolicyVersion(models.Model):
-    """Every number the rule engine uses, with the date from which it is in force.
-
-    The agreement's detailed text is not yet published, so officers put a new version into force
-    without a release. A version that has been used for an evaluation is a legal record and is no
-    longer edited: a change is a new version.
-    """
-
-    number = models.PositiveIntegerField(_("version number"), unique=True)
-    title = models.CharField(_("title"), max_length=200)
-    effective_from = models.DateField(
-        _("in force from"),
-        unique=True,
-        help_text=_("Evaluations made on or after this date use this version."),
-    )
-    covered_levels = models.JSONField(
-        _("levels covered by the concession"),
-        default=list,
-        help_text=_("Study levels that get one permit for the whole programme."),
-    )
-    prep_year_years = models.PositiveSmallIntegerField(
-        _("years added by a preparatory class"), default=1
-    )
-    passport_margin_days = models.PositiveSmallIntegerField(
-        _("passport margin (days)"),
-        default=60,
-        help_text=_("How many days the passport must stay valid after the permit ends."),
-    )
-    legal_stay_days = models.PositiveSmallIntegerField(
-        _("legal (visa-free) stay (days)"), default=90
-    )
-    decision_days = models.PositiveSmallIntegerField(
-        _("days to decide a complete application"), default=90
-    )
-    info_request_days = models.PositiveSmallIntegerField(
-        _("days to answer an information request"), default=30
-    )
-    source_notes = models.TextField(_("sources and notes"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-effective_from"]
-        verbose_name = _("policy version")
-        verbose_name_plural = _("policy versions")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(passport_margin_days__gte=0) & Q(legal_stay_days__gt=0),
-                name="policyversion_positive_days",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return _("Policy %(number)s (from %(date)s)") % {
-            "number": self.number,
-            "date": self.effective_from.isoformat(),
-        }
-
-    def clean(self) -> None:
-        unknown = set(self.covered_levels or []) - set(Level.values)
-        if unknown:
-            raise ValidationError(
-                {"covered_levels": _("Unknown level: %(levels)s") % {"levels": sorted(unknown)}}
-            )
-
-
-class ProgrammeLength(models.Model):
-    """Standard and maximum length of a level (and field) under one policy version."""
-
-    policy = models.ForeignKey(
-        PolicyVersion, on_delete=models.CASCADE, related_name="lengths", verbose_name=_("policy")
-    )
-    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
-    field = models.CharField(_("field"), max_length=16, choices=LengthField.choices)
-    standard_years = models.PositiveSmallIntegerField(
-        _("standard length (years)"), validators=[MinValueValidator(1)]
-    )
-    maximum_years = models.PositiveSmallIntegerField(
-        _("maximum length (years)"), validators=[MinValueValidator(1)]
-    )
-
-    class Meta:
-        ordering = ["policy", "level", "field"]
-        verbose_name = _("programme length")
-        verbose_name_plural = _("programme lengths")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["policy", "level", "field"], name="programmelength_unique_per_policy"
-            ),
-            models.CheckConstraint(
-                condition=Q(standard_years__gte=1) & Q(maximum_years__gte=F("standard_years")),
-                name="programmelength_max_not_below_standard",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_level_display()} / {self.get_field_display()}"
-
-    def clean(self) -> None:
-        if (
-            self.standard_years is not None
-            and self.maximum_years is not None
-            and self.maximum_years < self.standard_years
-        ):
-            raise ValidationError(
-                {"maximum_years": _("The maximum cannot be shorter than the standard length.")}
-            )
 
 
 class ReferenceCounter(models.Model):
@@ -388,6 +218,14 @@ class Application(models.Model):
     # Set when the retention period after the decision ended and personal data was removed.
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
+    # The notices about this application (the review page's delivery log); they go with it.
+    notifications = GenericRelation(
+        "notifications.Notification",
+        content_type_field="about_type",
+        object_id_field="about_id",
+        related_query_name="application",
+    )
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("application")
@@ -506,65 +344,6 @@ class Application(models.Model):
     @property
     def fin_masked(self) -> str:
         return mask(self.fin)
-
-
-class Document(models.Model):
-    """An uploaded file. Replaced documents are kept (``is_current=False``) as evidence."""
-
-    class Review(models.TextChoices):
-        PENDING = "pending", _("Not reviewed yet")
-        ACCEPTED = "accepted", _("Accepted")
-        NEEDS_REPLACEMENT = "needs_replacement", _("Needs replacement")
-
-    application = models.ForeignKey(
-        Application,
-        on_delete=models.CASCADE,
-        related_name="documents",
-        verbose_name=_("application"),
-    )
-    # The kinds and their labels come from the rule engine's checklist: one source of truth.
-    kind = models.CharField(_("kind"), max_length=32, choices=eligibility.DOCUMENT_KINDS)
-    file = models.FileField(_("file"), storage=private_storage, upload_to="documents/%Y/%m/")
-    original_name = models.CharField(_("original file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=64)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    is_current = models.BooleanField(_("current"), default=True)
-    review = models.CharField(
-        _("review"), max_length=20, choices=Review.choices, default=Review.PENDING
-    )
-    review_reason = models.TextField(_("reason given to the applicant"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
-    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["application", "kind", "-uploaded_at"]
-        verbose_name = _("document")
-        verbose_name_plural = _("documents")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["application", "kind"],
-                condition=Q(is_current=True) & ~Q(kind="other"),
-                name="document_one_current_per_kind",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.original_name}"
 
 
 class AppendOnlyError(Exception):
@@ -730,47 +509,3 @@ class InternalNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:40]}"
-
-
-def new_verification_code() -> str:
-    # 10 characters from an alphabet without look-alikes (0/O, 1/I/L): typed from a paper letter.
-    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-    return "".join(secrets.choice(alphabet) for _ in range(10))
-
-
-class Permit(models.Model):
-    """The residence permit granted on approval."""
-
-    application = models.OneToOneField(
-        Application, on_delete=models.PROTECT, related_name="permit", verbose_name=_("application")
-    )
-    number = models.CharField(_("permit number"), max_length=24, unique=True)
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid until"))
-    verification_code = models.CharField(
-        _("verification code"), max_length=16, unique=True, default=new_verification_code
-    )
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("issued by"),
-    )
-    issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
-    letter = models.FileField(
-        _("decision letter"), storage=private_storage, upload_to="letters/%Y/", blank=True
-    )
-
-    class Meta:
-        ordering = ["-issued_at"]
-        verbose_name = _("permit")
-        verbose_name_plural = _("permits")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__gte=F("valid_from")), name="permit_valid_to_after_from"
-            ),
-        ]
-        indexes = [models.Index(fields=["valid_to"], name="permit_valid_to_idx")]
-
-    def __str__(self) -> str:
-        return self.number

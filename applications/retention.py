@@ -16,10 +16,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from notifications.models import Notification
-from portal.dates import day_start
+from core.dates import day_start
+from rules.eligibility import add_years
 
-from .eligibility import add_years
 from .models import (
     FINAL_STATUSES,
     Application,
@@ -99,7 +98,7 @@ def application_anonymise(*, application_id: int) -> bool:
     Message.objects.filter(application=application).update(body="")
     InternalNote.objects.filter(application=application).update(body="")
     InfoRequest.objects.filter(application=application).update(message="", response="")
-    Notification.objects.filter(application=application).delete()
+    application.notifications.all().delete()
     # The one change the append-only trigger allows: blanking the notes (migration 0011).
     ApplicationEvent.objects.filter(application=application).exclude(note="").update(note="")
     # Files go only once the rows are gone for good.

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.db.models import TextField, Value
 from django.db.models.functions import Cast
 
-from . import crypto
+from core import crypto
+
 from .models import Application
 
 ROTATION_BATCH_SIZE = 500

@@ -19,19 +19,20 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.services import notify_message, notify_passport_too_short
-from portal.dates import day_start
-
-from . import eligibility
-from .documents import (
+from core.dates import day_start
+from documents.models import Document
+from documents.validation import (
     CleanFile,
     check_application_quota,
     random_storage_name,
     validate_upload,
 )
-from .models import OPEN_STATUSES, Application, ApplicationEvent, Document, Message, Status
+from rules import eligibility
+from rules.policies import eligibility_evaluate
+
+from .models import OPEN_STATUSES, Application, ApplicationEvent, Message, Status
+from .notices import notify_message, notify_passport_too_short
 from .permissions import can_view_application
-from .policies import eligibility_evaluate
 from .sections import Section
 from .selectors import open_info_request
 from .workflow import (
@@ -316,3 +317,15 @@ def drafts_purge_inactive(*, days: int | None = None) -> int:
         draft_purge(application_id=application_id)
         count += 1
     return count
+
+
+def access_record(
+    *, application: Application, actor: AbstractBaseUser, document: Document | None = None
+) -> None:
+    """The access log: who opened which application or document, and when."""
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=ApplicationEvent.Kind.DOCUMENT_VIEWED if document else ApplicationEvent.Kind.VIEWED,
+        actor=actor,
+        data={"document": document.pk, "kind": document.kind} if document else {},
+    )

@@ -16,11 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import consent_required
 from accounts.roles import is_officer
-from officers.services import access_record
-from portal.requests import post_data, post_files
+from core.requests import post_data, post_files
+from documents.models import Document
+from documents.validation import UploadRejected, file_response
+from rules import eligibility
+from rules.policies import NoPolicyInForce, eligibility_evaluate
 
-from . import eligibility, selectors, services, workflow
-from .documents import UploadRejected, file_response
+from . import decisions, selectors, services, workflow
 from .forms import (
     DocumentUploadForm,
     MessageForm,
@@ -30,9 +32,8 @@ from .forms import (
     WithdrawForm,
     section_form_class,
 )
-from .models import OPEN_STATUSES, Application, Document, Status
+from .models import OPEN_STATUSES, Application, Status
 from .permissions import can_view_application, own_applications
-from .policies import NoPolicyInForce, eligibility_evaluate
 from .sections import SECTIONS, SECTIONS_BY_SLUG
 
 
@@ -104,7 +105,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rejection": selectors.rejection_details(application)
             if application.status == Status.REJECTED
             else None,
-            "rejection_reasons": workflow.REJECTION_REASONS,
+            "rejection_reasons": decisions.REJECTION_REASONS,
             "withdrawable": application.is_active,
             "passport_updatable": application.status in OPEN_STATUSES,
             "passport_too_short": application.status in OPEN_STATUSES
@@ -464,7 +465,9 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     officer = is_officer(request.user)
     if officer:
-        access_record(application=document.application, actor=request.user, document=document)
+        services.access_record(
+            application=document.application, actor=request.user, document=document
+        )
     # Officers see photos and scans (images we re-encoded) inside the review page; everything
     # else, and everything a student opens, is a download.
     return file_response(

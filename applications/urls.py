@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import student_views, verify_views, views
+from . import account_views, student_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("eligibility/", views.eligibility_check, name="eligibility"),
-    path("api/eligibility/", views.eligibility_api, name="eligibility-api"),
     path("dashboard/", student_views.dashboard, name="dashboard"),
+    # Under /account/ with the rest of the account pages; they gather the person's cases.
+    path("account/my-data/", account_views.data_export, name="data-export"),
+    path("account/delete/", account_views.account_delete, name="account-delete"),
     path("applications/new/", student_views.application_new, name="application-new"),
     path("applications/<int:pk>/", student_views.application_detail, name="application-detail"),
     path("applications/<int:pk>/tasks/", student_views.application_tasks, name="application-tasks"),
@@ -50,6 +51,4 @@ urlpatterns = [
     ),
     path("applications/<int:pk>/letter/", student_views.permit_letter, name="permit-letter"),
     path("documents/<int:pk>/", student_views.document_file, name="document-file"),
-    path("verify/", verify_views.permit_verify_form, name="permit-verify-form"),
-    path("verify/<str:code>/", verify_views.permit_verify, name="permit-verify"),
 ]

@@ -7,7 +7,15 @@ from .models import Notification
 class NotificationAdmin(admin.ModelAdmin):
     """Delivery state is visible here; rows are written and changed only by the outbox."""
 
-    list_display = ("created_at", "kind", "to_email", "language", "state", "attempts", "sent_at")
+    list_display = (
+        "created_at",
+        "kind_label",
+        "to_email",
+        "language",
+        "state",
+        "attempts",
+        "sent_at",
+    )
     list_filter = ("state", "kind", "language")
     search_fields = ("to_email", "dedupe_key")
     readonly_fields = [field.name for field in Notification._meta.fields]

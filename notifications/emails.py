@@ -8,11 +8,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .content import notice_texts
+from .kinds import ACCOUNT
 from .models import Notification
 
 
 def build_email(notification: Notification) -> EmailMultiAlternatives:
-    if notification.kind == Notification.Kind.ACCOUNT:
+    if notification.kind == ACCOUNT:
         # Account emails (verification, password reset) arrive rendered by allauth.
         context = notification.context
         message = EmailMultiAlternatives(

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from .content import notice_texts
+from .kinds import kinds_outside_inbox
 from .models import Notification
 
 # --- selectors -----------------------------------------------------------------------------
@@ -29,7 +30,7 @@ def inbox_for(user: AbstractBaseUser) -> QuerySet[Notification]:
     """The user's notices, newest first; account emails are not part of the inbox."""
     return (
         Notification.objects.filter(recipient=user)
-        .exclude(kind=Notification.Kind.ACCOUNT)
+        .exclude(kind__in=kinds_outside_inbox())
         .order_by("-created_at", "-pk")
     )
 

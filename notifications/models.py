@@ -5,30 +5,16 @@ that did not happen and never lost for something that did; Celery only delivers 
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .kinds import kind_label
+
 
 class Notification(models.Model):
-    class Kind(models.TextChoices):
-        SUBMITTED = "submitted", _("Application received")
-        UNDER_REVIEW = "under_review", _("Review started")
-        INFO_REQUESTED = "info_requested", _("Information requested")
-        INFO_PROVIDED = "info_provided", _("Response received")
-        APPROVED = "approved", _("Application approved")
-        REJECTED = "rejected", _("Application refused")
-        WITHDRAWN = "withdrawn", _("Application withdrawn")
-        MESSAGE = "message", _("New message")
-        DRAFT_REMINDER = "draft_reminder", _("Draft about to be deleted")
-        PASSPORT_TOO_SHORT = "passport_short", _("Passport not valid long enough")
-        PASSPORT_EXPIRING = "passport_expiring", _("Passport expiring")
-        PERMIT_EXPIRING = "permit_expiring", _("Permit expiring")
-        INFO_DUE = "info_due", _("Information request due")
-        INFO_OVERDUE = "info_overdue", _("Information request overdue")
-        SUPERVISOR_DIGEST = "supervisor_digest", _("Daily digest of late applications")
-        ACCOUNT = "account", _("Account email")
-
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
         SENDING = "sending", _("Being sent")
@@ -45,15 +31,21 @@ class Notification(models.Model):
     )
     # Account emails may go to an address that is not (yet) a user's primary one.
     to_email = models.EmailField(_("address"))
-    application = models.ForeignKey(
-        "applications.Application",
+    # What the notice is about (an application, a permit...), as a generic reference: the
+    # outbox knows no domain model. The owning model declares a GenericRelation to it, so its
+    # notices go when it goes.
+    about_type = models.ForeignKey(
+        ContentType,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="notifications",
-        verbose_name=_("application"),
+        related_name="+",
+        verbose_name=_("about (type)"),
     )
-    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    about_id = models.PositiveBigIntegerField(_("about (id)"), null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+    # A code registered in ``kinds.py`` by the app that sends it.
+    kind = models.CharField(_("kind"), max_length=40)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     context = models.JSONField(_("context"), default=dict, blank=True)
     dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
@@ -74,6 +66,7 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="notification_due_idx"),
+            models.Index(fields=["about_type", "about_id"], name="notification_about_idx"),
             models.Index(
                 fields=["recipient", "created_at"],
                 condition=models.Q(read_at__isnull=True),
@@ -82,4 +75,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.to_email} ({self.get_state_display()})"
+        return f"{self.kind_label} → {self.to_email} ({self.get_state_display()})"
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)

@@ -21,10 +21,13 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from accounts.models import User
-from applications.models import Application, Status
-from portal.dates import day_start
+from applications.case_kind import APPLICATION
+from applications.models import OPEN_STATUSES, Application, Status
+from cases.deadlines import LEGAL_DECISION_DAYS, sla_target_days
+from cases.registry import case_kinds
+from core.dates import day_start
 
-from .queue import LEGAL_DECISION_DAYS, OPEN_STATUSES, officers, sla_target_days, status_counts
+from .queue import officers, status_counts
 
 DECIDED_STATUSES = (Status.APPROVED, Status.REJECTED)
 CHART_WEEKS = 12
@@ -158,28 +161,37 @@ def _cutoffs(now: datetime) -> tuple[datetime, datetime]:
 
 def applications_per_status() -> list[StatusCount]:
     """Every status but draft (officers never see drafts), zeros included. One query."""
-    counts = status_counts(Application.objects.exclude(status=Status.DRAFT))
+    counts = status_counts(Application.objects.exclude(status=Status.DRAFT), kind=APPLICATION)
     return [StatusCount(status=Status(value), count=n) for value, n in counts.items()]
 
 
 def sla_breaches(*, now: datetime | None = None) -> Breaches:
-    """Open applications past the internal target and past the legal limit. One query."""
+    """Open cases of every kind past the internal target and past the legal limit.
+
+    One query per registered kind of case, added up: the limits are the same for every kind.
+    """
     now = now or timezone.now()
     target_cutoff, legal_cutoff = _cutoffs(now)
     past_target = Q(submitted_at__lt=target_cutoff)
     unassigned = Q(assignee__isnull=True)
-    row = (
-        Application.objects.filter(status__in=OPEN_STATUSES)
-        .order_by()
-        .aggregate(
-            open=Count("pk"),
-            past_target=Count("pk", filter=past_target),
-            past_legal=Count("pk", filter=Q(submitted_at__lt=legal_cutoff)),
-            unassigned=Count("pk", filter=unassigned),
-            unassigned_past_target=Count("pk", filter=unassigned & past_target),
-        )
+    totals = dict.fromkeys(
+        ("open", "past_target", "past_legal", "unassigned", "unassigned_past_target"), 0
     )
-    return Breaches(**row, target_days=sla_target_days())
+    for kind in case_kinds():
+        row = (
+            kind.model._default_manager.filter(status__in=kind.open_statuses)
+            .order_by()
+            .aggregate(
+                open=Count("pk"),
+                past_target=Count("pk", filter=past_target),
+                past_legal=Count("pk", filter=Q(submitted_at__lt=legal_cutoff)),
+                unassigned=Count("pk", filter=unassigned),
+                unassigned_past_target=Count("pk", filter=unassigned & past_target),
+            )
+        )
+        for key, value in row.items():
+            totals[key] += value
+    return Breaches(**totals, target_days=sla_target_days())
 
 
 def decision_stats(*, now: datetime | None = None) -> DecisionStats:

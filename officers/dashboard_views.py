@@ -19,11 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from applications.models import Application, Level, Status
+from applications.models import Application, Status
+from applications.queue import queue_filtered, queue_row, queue_sorted
+from rules.models import Level
 
 from .dashboard import WeekCount, dashboard_summary
 from .decorators import officer_required, supervisor_required
-from .queue import queue_filtered, queue_row, queue_sorted
 
 logger = logging.getLogger(__name__)
 

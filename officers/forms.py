@@ -4,10 +4,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications import eligibility
-from applications.forms import IsoDateField, VersionedForm
-from applications.models import Document
-from applications.workflow import REJECTION_REASONS
+from applications.decisions import REJECTION_REASONS
+from core.forms import IsoDateField, VersionedForm
+from documents.models import Document
+from rules import eligibility
 
 from .queue import officers
 

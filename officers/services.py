@@ -1,4 +1,4 @@
-"""Officer actions that do not change an application's status (those are in workflow.py)."""
+"""Officer actions that do not change an application's status (those are in decisions.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application, ApplicationEvent, Document, InternalNote, Status
-from applications.workflow import WorkflowError, require_officer
+from applications.models import ApplicationEvent, InternalNote, Status
+from cases.assignment import require_officer
+from cases.errors import WorkflowError
+from documents.models import Document
 
 
 @transaction.atomic
@@ -48,15 +50,3 @@ def note_add(*, application_id: int, actor: AbstractBaseUser, body: str) -> Inte
     if not body:
         raise WorkflowError(_("Write the note first."))
     return InternalNote.objects.create(application_id=application_id, author=actor, body=body)
-
-
-def access_record(
-    *, application: Application, actor: AbstractBaseUser, document: Document | None = None
-) -> None:
-    """The access log: who opened which application or document, and when."""
-    ApplicationEvent.objects.create(
-        application=application,
-        kind=ApplicationEvent.Kind.DOCUMENT_VIEWED if document else ApplicationEvent.Kind.VIEWED,
-        actor=actor,
-        data={"document": document.pk, "kind": document.kind} if document else {},
-    )

@@ -7,7 +7,7 @@ the officer is told why.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,10 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import is_supervisor
-from applications import eligibility, selectors, services, workflow
-from applications.forms import VersionedForm
-from applications.models import OPEN_STATUSES, Application, Document, InfoRequest, Status
-from applications.policies import NoPolicyInForce, eligibility_evaluate
+from applications import decisions, selectors, services, workflow
+from applications.models import OPEN_STATUSES, Application, InfoRequest, Status
+from applications.services import access_record
+from cases.assignment import case_claim_next
+from cases.deadlines import LEGAL_DECISION_DAYS, sla_target_days
+from cases.errors import WorkflowError
+from cases.registry import case_kind, case_kinds
+from core.forms import VersionedForm
+from documents.models import Document
+from rules import eligibility
+from rules.policies import NoPolicyInForce, eligibility_evaluate
 
 from . import queue as q
 from .decorators import officer_required
@@ -31,25 +38,32 @@ from .forms import (
     RequestInfoForm,
     VerdictForm,
 )
-from .services import access_record, document_review, note_add
+from .services import document_review, note_add
 
-PAGE_SIZE = 50
+
+def _kind(request: HttpRequest):
+    try:
+        return case_kind(request.GET.get("kind"))
+    except LookupError as exc:
+        raise Http404(_("No such kind of case.")) from exc
 
 
 @officer_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    filtered = q.queue_filtered(params=request.GET, officer=request.user)
+    kind = _kind(request)
+    spec = kind.queue
+    filtered = spec.filtered(params=request.GET, officer=request.user)
     queryset = filtered.qs
-    sort = request.GET.get("sort") or q.DEFAULT_SORT
+    sort = request.GET.get("sort") or spec.default_sort
     # Counts ignore the status filter, so each tab shows how many it would list (decided ones
     # capped, see queue.status_tab_counts).
     unfiltered_status = request.GET.copy()
-    unfiltered_status.setlist("status", [s.value for s in q.QUEUE_STATUSES])
+    unfiltered_status.setlist("status", list(kind.queue_statuses))
     counts = q.status_tab_counts(
-        q.queue_filtered(params=unfiltered_status, officer=request.user).qs
+        spec.filtered(params=unfiltered_status, officer=request.user).qs, kind=kind
     )
-    paginator = q.QueuePaginator(q.queue_sorted(queryset, sort), PAGE_SIZE)
+    paginator = q.QueuePaginator(spec.sorted(queryset, sort), spec.page_size)
     # The tabs have counted the listed statuses already: no second COUNT when they tell it.
     listed = q.listed_count(filtered, counts)
     if listed is not None:
@@ -66,16 +80,21 @@ def queue(request: HttpRequest) -> HttpResponse:
         request,
         "officers/queue.html",
         {
+            "kind": kind,
+            "kinds": case_kinds(),
             "filter": filtered,
             "page": page,
-            "rows": [q.queue_row(a, today=today) for a in page.object_list],
-            "counts": [(s, counts[s.value]) for s in q.QUEUE_STATUSES],
+            "rows": [spec.row(case, today=today) for case in page.object_list],
+            "counts": [
+                (status, kind.status_label(status), counts[status])
+                for status in kind.queue_statuses
+            ],
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
             "status_query": status_query.urlencode(),
             "sort": sort,
-            "sla_target": q.sla_target_days(),
-            "legal_days": q.LEGAL_DECISION_DAYS,
+            "sla_target": sla_target_days(),
+            "legal_days": LEGAL_DECISION_DAYS,
         },
     )
 
@@ -83,12 +102,13 @@ def queue(request: HttpRequest) -> HttpResponse:
 @officer_required
 @require_POST
 def claim_next(request: HttpRequest) -> HttpResponse:
-    application = workflow.application_claim_next(actor=request.user)
-    if application is None:
+    claimed = case_claim_next(actor=request.user)
+    if claimed is None:
         messages.info(request, _("Nothing is waiting: every submitted application has an officer."))
         return redirect("officer-queue")
-    messages.success(request, _("%(ref)s is now yours.") % {"ref": application.reference})
-    return redirect("officer-review", pk=application.pk)
+    kind, case = claimed
+    messages.success(request, _("%(ref)s is now yours.") % {"ref": case.reference})
+    return redirect(kind.review_url_name, pk=case.pk)
 
 
 def _application(pk: int) -> Application:
@@ -117,7 +137,7 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
             outcome, policy = eligibility_evaluate(
                 inputs=workflow.application_rule_input(application, on=today)
             )
-            earliest, latest = workflow.permit_bounds_from(
+            earliest, latest = decisions.permit_bounds_from(
                 application, outcome=outcome, version=policy, on=today
             )
         except (eligibility.InvalidInput, NoPolicyInForce) as exc:
@@ -150,7 +170,7 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
         "rejection": selectors.rejection_details(application)
         if application.status == Status.REJECTED
         else None,
-        "rejection_reasons": workflow.REJECTION_REASONS,
+        "rejection_reasons": decisions.REJECTION_REASONS,
         "can_decide": can_decide,
         "can_approve": can_approve,
         "latest": latest,
@@ -179,7 +199,7 @@ def _decide(request, pk, form_name, form, action) -> HttpResponse:
     if form.is_valid():
         try:
             action(application, form.cleaned_data)
-        except workflow.WorkflowError as exc:
+        except WorkflowError as exc:
             messages.error(request, exc.message)
             return redirect("officer-review", pk=pk)
         return redirect("officer-review", pk=pk)
@@ -198,12 +218,12 @@ def _posted_version(request: HttpRequest) -> int:
 def start_review(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(pk)
     try:
-        workflow.application_start_review(
+        decisions.application_start_review(
             application_id=pk,
             actor=request.user,
             expected_version=_posted_version(request),
         )
-    except workflow.WorkflowError as exc:
+    except WorkflowError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("You are reviewing %(ref)s.") % {"ref": application.reference})
@@ -217,7 +237,7 @@ def request_info(request: HttpRequest, pk: int) -> HttpResponse:
     max_days = application.policy_version.info_request_days if application.policy_version else 30
 
     def act(app, data):
-        workflow.application_request_info(
+        decisions.application_request_info(
             application_id=app.pk,
             actor=request.user,
             expected_version=data["version"],
@@ -237,13 +257,13 @@ def request_info(request: HttpRequest, pk: int) -> HttpResponse:
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(pk)
     try:
-        earliest, latest = workflow.permit_bounds(application, on=timezone.localdate())
+        earliest, latest = decisions.permit_bounds(application, on=timezone.localdate())
     except (eligibility.InvalidInput, NoPolicyInForce) as exc:
         messages.error(request, str(exc))
         return redirect("officer-review", pk=pk)
 
     def act(app, data):
-        permit = workflow.application_approve(
+        permit = decisions.application_approve(
             application_id=app.pk,
             actor=request.user,
             expected_version=data["version"],
@@ -262,7 +282,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
     def act(app, data):
-        workflow.application_reject(
+        decisions.application_reject(
             application_id=app.pk,
             actor=request.user,
             expected_version=data["version"],
@@ -279,12 +299,12 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 def release(request: HttpRequest, pk: int) -> HttpResponse:
     _application(pk)  # 404 for an unknown id or a draft, like every other officer page
     try:
-        workflow.application_release(
+        decisions.application_release(
             application_id=pk,
             actor=request.user,
             expected_version=_posted_version(request),
         )
-    except workflow.WorkflowError as exc:
+    except WorkflowError as exc:
         messages.error(request, exc.message)
         return redirect("officer-review", pk=pk)
     messages.success(request, _("Released back to the queue."))
@@ -300,13 +320,13 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose an officer."))
         return redirect("officer-review", pk=pk)
     try:
-        workflow.application_reassign(
+        decisions.application_reassign(
             application_id=pk,
             actor=request.user,
             expected_version=form.cleaned_data["version"],
             assignee=form.cleaned_data["assignee"],
         )
-    except workflow.WorkflowError as exc:
+    except WorkflowError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Reassigned."))
@@ -336,7 +356,7 @@ def send_message(request: HttpRequest, pk: int) -> HttpResponse:
             services.message_send(
                 application_id=application.pk, actor=request.user, body=form.cleaned_data["body"]
             )
-        except workflow.WorkflowError as exc:
+        except WorkflowError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Message sent to the student."))
@@ -358,7 +378,7 @@ def document_verdict(request: HttpRequest, pk: int) -> HttpResponse:
                 verdict=form.cleaned_data["verdict"],
                 reason=form.cleaned_data["reason"],
             )
-        except workflow.WorkflowError as exc:
+        except WorkflowError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Verdict saved."))

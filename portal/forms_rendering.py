@@ -5,13 +5,7 @@ Bootstrap classes and an error summary at the top of a failed form that links to
 no template has to lay out fields by hand (allauth's pages included).
 """
 
-from django.forms import (
-    BoundField,
-    CheckboxInput,
-    CheckboxSelectMultiple,
-    RadioSelect,
-    Select,
-)
+from django.forms import BoundField, CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select
 from django.forms.renderers import TemplatesSetting
 
 

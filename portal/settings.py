@@ -56,10 +56,17 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_filters",
     "csp",
+    # The portal's own apps, from the bottom layer up (README, "The map").
+    "core",
+    "notifications",
     "accounts",
+    "universities",
+    "rules",
+    "cases",
+    "documents",
+    "permits",
     "applications",
     "officers",
-    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -20,5 +20,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("officers/", include("officers.urls")),
     path("notifications/", include("notifications.urls")),
+    path("", include("rules.urls")),
+    path("", include("permits.urls")),
     path("", include("applications.urls")),
 ]

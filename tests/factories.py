@@ -22,7 +22,10 @@ from accounts.models import User
 from accounts.roles import OFFICER, SUPERVISOR
 from accounts.services import email_mark_verified, privacy_notice_accept
 from applications import workflow
-from applications.models import Application, Document, Field, Level, University
+from applications.models import Application
+from documents.models import Document
+from rules.models import Field, Level
+from universities.models import University
 
 DEMO_PASSWORD = "demo-portal-2026"
 

@@ -4,12 +4,12 @@ Existing clear values are encrypted in place; values that already are Fernet tok
 The TOTP key and the recovery-code seed are encrypted through the MFA adapter from now on.
 """
 
-import applications.crypto
+import core.crypto
 import django.core.validators
 from django.db import migrations
 
 
-from applications import crypto
+from core import crypto
 
 
 def _is_token(value: str) -> bool:
@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="profile",
             name="fin",
-            field=applications.crypto.EncryptedTextField(
+            field=core.crypto.EncryptedTextField(
                 blank=True,
                 max_length=7,
                 validators=[

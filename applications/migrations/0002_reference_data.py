@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.db import migrations
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parent.parent.parent / "universities" / "data"
 
 
 def _rows(name):

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from applications.search import fold
+from core.search import fold
 
 SEARCHED = ("reference", "surname", "given_names", "passport_number", "fin")
 

@@ -12,9 +12,9 @@ into the columns and puts them into ``search_text`` again.
 import django.core.validators
 from django.db import migrations, models
 
-import applications.crypto
-from applications import crypto
-from applications.search import fold
+import core.crypto
+from core import crypto
+from core.search import fold
 
 BATCH_SIZE = 500
 IDENTIFIERS = (("passport_number", "passport_number_hash"), ("fin", "fin_hash"))
@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="application",
             name="fin",
-            field=applications.crypto.EncryptedTextField(
+            field=core.crypto.EncryptedTextField(
                 blank=True,
                 max_length=7,
                 validators=[
@@ -131,7 +131,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="application",
             name="passport_number",
-            field=applications.crypto.EncryptedTextField(
+            field=core.crypto.EncryptedTextField(
                 blank=True,
                 max_length=12,
                 validators=[

@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def targets() -> dict[str, str]:
     from django.utils import timezone
 
-    from applications.models import Application, Permit, Status
+    from applications.models import Application, Status
+    from permits.models import Permit
 
     application = (
         Application.objects.filter(

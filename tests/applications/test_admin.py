@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group
 
-from applications.models import PolicyVersion
+from rules.models import PolicyVersion
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from applications.forms import EligibilityApiForm
+from rules.forms import EligibilityApiForm
 
 pytestmark = pytest.mark.django_db
 

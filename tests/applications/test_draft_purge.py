@@ -8,8 +8,9 @@ import time_machine
 from django.core.management import call_command
 
 from applications import workflow
-from applications.models import Application, ApplicationEvent, Document
+from applications.models import Application, ApplicationEvent
 from applications.services import drafts_purge_inactive
+from documents.models import Document
 from tests.factories import ApplicationFactory, attach_required_documents
 
 pytestmark = pytest.mark.django_db

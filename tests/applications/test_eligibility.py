@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from applications.eligibility import (
+from rules.eligibility import (
     ANY_FIELD,
     DOCUMENT_KINDS,
     FIELDS,

@@ -22,9 +22,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from applications import crypto
 from applications.models import Application, Status
-from applications.search import identifier_match
+from core import crypto
+from core.search import identifier_match
 from tests.factories import ApplicationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from applications import workflow
-from applications.letters import (
+from applications.models import Application
+from permits.letters import (
     TEMPLATE,
     _context,
     _NoFetching,
@@ -25,7 +26,7 @@ from applications.letters import (
     permit_attach_letter,
     verification_url,
 )
-from applications.models import Application, Permit
+from permits.models import Permit
 from tests.factories import ApplicationFactory, OfficerFactory, attach_required_documents
 
 pytestmark = pytest.mark.django_db

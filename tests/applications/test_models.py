@@ -13,15 +13,10 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.models import User
-from applications.models import (
-    AppendOnlyError,
-    Application,
-    ApplicationEvent,
-    Document,
-    Permit,
-    Status,
-)
+from applications.models import AppendOnlyError, Application, ApplicationEvent, Status
 from applications.workflow import REQUIRED_FIELDS, application_missing
+from documents.models import Document
+from permits.models import Permit
 from tests.factories import (
     DEMO_PASSWORD,
     ApplicationFactory,

@@ -9,7 +9,8 @@ from django.urls import reverse
 from moto import mock_aws
 
 from applications import services
-from applications.models import Document, Status
+from applications.models import Status
+from documents.models import Document
 
 pytestmark = pytest.mark.django_db
 

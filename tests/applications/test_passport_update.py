@@ -7,7 +7,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from applications.models import Application, ApplicationEvent, Document, Status
+from applications.models import Application, ApplicationEvent, Status
+from documents.models import Document
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db

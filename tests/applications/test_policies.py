@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from applications.eligibility import EligibilityInput
-from applications.models import PolicyVersion, ProgrammeLength
-from applications.policies import (
+from rules.eligibility import EligibilityInput
+from rules.models import PolicyVersion, ProgrammeLength
+from rules.policies import (
     NoPolicyInForce,
     eligibility_evaluate,
     policy_from_version,

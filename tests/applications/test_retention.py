@@ -11,9 +11,10 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from applications import services, workflow
-from applications.models import Application, ApplicationEvent, Document, Message, Status
+from applications.models import Application, ApplicationEvent, Message, Status
 from applications.retention import anonymise_decided
 from applications.tasks import anonymise_decided_task
+from documents.models import Document
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db

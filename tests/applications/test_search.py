@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from applications.search import fold
+from core.search import fold
 
 AZ_TR_LETTERS = "əğıöüçş"
 

@@ -21,16 +21,16 @@ from applications.models import (
     OPEN_STATUSES,
     Application,
     ApplicationEvent,
-    Document,
     InfoRequest,
-    Permit,
     ReferenceCounter,
     Status,
 )
 from applications.references import REFERENCE_RE
-from applications.search import fold
+from core.search import fold
+from documents.models import Document
 from notifications.models import Notification
 from officers.queue import queue_filtered
+from permits.models import Permit
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.models import Application, ApplicationEvent, Permit, Status
+from applications.models import Application, ApplicationEvent, Status
+from permits.models import Permit
 
 pytestmark = pytest.mark.django_db
 

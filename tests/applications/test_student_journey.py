@@ -31,22 +31,14 @@ from django.utils import formats, timezone, translation
 
 from accounts.models import Profile, User
 from accounts.services import PRIVACY_NOTICE_VERSION
-from applications import eligibility, workflow
-from applications.models import (
-    Application,
-    Document,
-    InfoRequest,
-    Message,
-    Status,
-    University,
-)
-from applications.policies import eligibility_evaluate
+from applications import workflow
+from applications.models import Application, InfoRequest, Message, Status
 from applications.references import REFERENCE_RE
-from tests.factories import (
-    ApplicationFactory,
-    OfficerFactory,
-    attach_required_documents,
-)
+from documents.models import Document
+from rules import eligibility
+from rules.policies import eligibility_evaluate
+from tests.factories import ApplicationFactory, OfficerFactory, attach_required_documents
+from universities.models import University
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 

@@ -31,15 +31,8 @@ from django.urls import reverse
 
 from accounts.models import Profile, User
 from applications import workflow
-from applications.models import (
-    Application,
-    ApplicationEvent,
-    Document,
-    InfoRequest,
-    Message,
-    Status,
-    University,
-)
+from applications.models import Application, ApplicationEvent, InfoRequest, Message, Status
+from documents.models import Document
 from tests.factories import (
     ApplicationFactory,
     DocumentFactory,
@@ -47,6 +40,7 @@ from tests.factories import (
     UserFactory,
     attach_required_documents,
 )
+from universities.models import University
 
 pytestmark = pytest.mark.django_db
 

@@ -16,17 +16,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript, PageTrigger
-from pypdf.generic import (
-    ArrayObject,
-    DictionaryObject,
-    FloatObject,
-    NameObject,
-    TextStringObject,
-)
+from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
 
-from applications import documents, services
-from applications.documents import UploadRejected, validate_upload
+from applications import services
 from applications.models import Status
+from documents import validation as documents
+from documents.validation import UploadRejected, validate_upload
 from tests.factories import ApplicationFactory, DocumentFactory
 
 # --- PDFs made here --------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from PIL import ExifTags, Image, ImageCms, ImageFile, PngImagePlugin
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 
-from applications.documents import (
+from documents.validation import (
     ALLOWED_TYPES,
     CleanFile,
     UploadRejected,

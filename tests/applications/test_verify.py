@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.core.cache import cache
 
-from applications.models import Permit
-from applications.verify_views import mask_name, normalise_code
+from permits.models import Permit
+from permits.views import mask_name, normalise_code
 from tests.applications.test_letters import approved_permit
 
 pytestmark = pytest.mark.django_db

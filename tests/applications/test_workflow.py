@@ -16,8 +16,6 @@ from applications.models import (
     Application,
     ApplicationEvent,
     InfoRequest,
-    Permit,
-    PolicyVersion,
     ReferenceCounter,
     Status,
 )
@@ -39,6 +37,8 @@ from applications.workflow import (
     application_submit,
     application_withdraw,
 )
+from permits.models import Permit
+from rules.models import PolicyVersion
 from tests.factories import (
     ApplicationFactory,
     SupervisorFactory,

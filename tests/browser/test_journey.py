@@ -33,8 +33,10 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from accounts.models import User
-from applications.models import Application, Permit, Status, University
+from applications.models import Application, Status
+from permits.models import Permit
 from tests.factories import DEMO_PASSWORD, OfficerFactory
+from universities.models import University
 
 from .audit import AssetWatch, Auditor
 from .conftest import AXE_JS, VNU_JAR

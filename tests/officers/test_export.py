@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from applications import workflow
-from applications.models import Application, Province, University
+from applications.models import Application
 from officers.dashboard_views import EXPORT_HEADER, csv_safe
 from officers.queue import queue_filtered, queue_sorted
 from tests.factories import (
@@ -27,6 +27,7 @@ from tests.factories import (
     UserFactory,
     attach_required_documents,
 )
+from universities.models import Province, University
 
 pytestmark = pytest.mark.django_db
 

@@ -32,13 +32,13 @@ from accounts.models import User
 from applications.models import (
     Application,
     ApplicationEvent,
-    Document,
     InfoRequest,
     InternalNote,
     Message,
-    Permit,
     Status,
 )
+from documents.models import Document
+from permits.models import Permit
 from tests.factories import OfficerFactory, SupervisorFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from applications.models import Application, InfoRequest, Level, Status, University
+from applications.models import Application, InfoRequest, Status
+from rules.models import Level
 from tests.factories import ApplicationFactory, OfficerFactory
+from universities.models import University
 
 pytestmark = pytest.mark.django_db
 

@@ -23,13 +23,13 @@ from applications import selectors, workflow
 from applications.models import (
     Application,
     ApplicationEvent,
-    Document,
     InfoRequest,
     InternalNote,
     Message,
-    Permit,
     Status,
 )
+from documents.models import Document
+from permits.models import Permit
 from tests.factories import DocumentFactory, OfficerFactory
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")

@@ -13,9 +13,10 @@ from django.test import Client
 from django.urls import reverse
 
 from applications import workflow
-from applications.models import Application, ApplicationEvent, Permit, ReferenceCounter, Status
+from applications.models import Application, ApplicationEvent, ReferenceCounter, Status
 from applications.references import reference_allocate
 from notifications.models import Notification
+from permits.models import Permit
 from tests.factories import OfficerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

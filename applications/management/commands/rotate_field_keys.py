@@ -2,12 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from applications.crypto import DecryptionFailed
-from applications.rotation import (
-    ROTATION_BATCH_SIZE,
-    account_secrets_rotate,
-    field_keys_rotate,
-)
+from applications.rotation import ROTATION_BATCH_SIZE, account_secrets_rotate, field_keys_rotate
+from core.crypto import DecryptionFailed
 
 
 class Command(BaseCommand):

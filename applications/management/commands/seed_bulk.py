@@ -49,26 +49,18 @@ from accounts.services import (
     totp_authenticator_set,
     totp_secret_normalise,
 )
-from applications import eligibility
-from applications.crypto import identifier_hash
-from applications.models import (
-    Application,
-    ApplicationEvent,
-    Document,
-    InfoRequest,
-    Level,
-    Permit,
-    PolicyVersion,
-    Province,
-    ReferenceCounter,
-    Status,
-    University,
-)
-from applications.policies import policy_from_version
+from applications.models import Application, ApplicationEvent, InfoRequest, ReferenceCounter, Status
 from applications.references import format_reference
-from applications.search import fold
+from core.crypto import identifier_hash
+from core.search import fold
+from documents.models import Document
 from notifications.models import Notification
 from notifications.services import STATUS_NOTICES
+from permits.models import Permit
+from rules import eligibility
+from rules.models import Level, PolicyVersion
+from rules.policies import policy_from_version
+from universities.models import Province, University
 
 from .seed_demo import tiny_pdf, tiny_png
 

@@ -35,7 +35,9 @@ from accounts.services import (
     totp_secret_normalise,
 )
 from applications import workflow
-from applications.models import Application, Document, Province, Status, University
+from applications.models import Application, Status
+from documents.models import Document
+from universities.models import Province, University
 
 User = get_user_model()
 

@@ -22,8 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .models import Permit, Status
-from .ratelimit import rate_limited
+from core.ratelimit import rate_limited
+
+from .models import GRANTED, Permit
 
 # As in ``models.new_verification_code``: no look-alikes (0/O, 1/I/L), typed from a paper letter.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -54,7 +55,7 @@ def mask_name(full_name: str) -> str:
 
 
 def permit_state(permit: Permit, *, today) -> str:
-    if permit.application.status != Status.APPROVED:
+    if permit.application.status != GRANTED:
         return VerificationState.NOT_VALID
     if today < permit.valid_from:
         return VerificationState.NOT_YET_VALID
@@ -101,9 +102,7 @@ def _public_page(view):
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if rate_limited(request, scope=RATE_SCOPE, limit=settings.VERIFY_RATE_PER_MINUTE):
-            response = render(
-                request, "applications/verify.html", {"rate_limited": True}, status=429
-            )
+            response = render(request, "permits/verify.html", {"rate_limited": True}, status=429)
             response["Retry-After"] = "60"
         else:
             response = view(request, *args, **kwargs)
@@ -120,7 +119,7 @@ def permit_verify_form(request: HttpRequest) -> HttpResponse:
         return redirect("permit-verify", code=form.cleaned_data["code"])
     return render(
         request,
-        "applications/verify_form.html",
+        "permits/verify_form.html",
         {"form": form},
         status=400 if form.is_bound else 200,
     )
@@ -140,7 +139,7 @@ def permit_verify(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "404.html", status=404)
     return render(
         request,
-        "applications/verify.html",
+        "permits/verify.html",
         {
             "state": permit_state(permit, today=timezone.localdate()),
             "valid_from": permit.valid_from,

@@ -1,0 +1,36 @@
+"""The first application, registered as a kind of case with the officers' side.
+
+Registering is what puts applications into the queue, claim-next, the deadline tracking and the
+supervisor dashboard; a new kind of case registers its own ``CaseKind`` the same way.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from cases.registry import CaseKind, QueueSpec
+
+from . import queue
+from .decisions import application_claim
+from .flow import FLOW
+from .models import OPEN_STATUSES, Status
+
+APPLICATION = CaseKind(
+    code="application",
+    label=_("First application"),
+    flow=FLOW,
+    open_statuses=tuple(OPEN_STATUSES),
+    queue_statuses=tuple(s.value for s in queue.QUEUE_STATUSES),
+    decided_statuses=(Status.APPROVED, Status.REJECTED),
+    claimable_statuses=(Status.SUBMITTED, Status.UNDER_REVIEW),
+    claim=application_claim,
+    review_url_name="officer-review",
+    queue=QueueSpec(
+        filtered=queue.queue_filtered,
+        sorted=queue.queue_sorted,
+        row=queue.queue_row,
+        sorts=tuple(queue.SORTS),
+        default_sort=queue.DEFAULT_SORT,
+        page_size=queue.PAGE_SIZE,
+    ),
+)

@@ -1,0 +1,123 @@
+"""The first application as a kind of case: its table of transitions on the shared engine.
+
+``workflow.py`` (the student's moves) and ``decisions.py`` (the officers') are the only callers;
+both lock, check and move an application through the helpers here, and so through
+``cases.engine``, which is the one place that assigns ``status``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, cast
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases import engine
+from cases.assignment import require_officer
+from cases.errors import NotPermitted
+
+from .models import Application, ApplicationEvent, Status
+from .notices import notify_status_change
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.DRAFT: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
+    Status.SUBMITTED: frozenset({Status.UNDER_REVIEW, Status.WITHDRAWN}),
+    Status.UNDER_REVIEW: frozenset(
+        {Status.INFO_REQUESTED, Status.APPROVED, Status.REJECTED, Status.WITHDRAWN}
+    ),
+    Status.INFO_REQUESTED: frozenset({Status.UNDER_REVIEW, Status.WITHDRAWN}),
+    Status.APPROVED: frozenset(),
+    Status.REJECTED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
+}
+
+
+def _record_event(
+    application: Application,
+    *,
+    kind: str,
+    actor: Any,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> ApplicationEvent:
+    return ApplicationEvent.objects.create(
+        application=application,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+
+
+FLOW = engine.Flow(
+    model=Application,
+    transitions=TRANSITIONS,
+    status_label=lambda status: str(Status(status).label),
+    record_event=_record_event,
+    notify=lambda application, event: notify_status_change(application=application, event=event),
+    stale_message=gettext_lazy(
+        "This application was changed by someone else meanwhile. "
+        "Nothing was saved; reload it to see the current state."
+    ),
+    not_allowed_message=gettext_lazy(
+        "An application that is “%(status)s” cannot become “%(target)s”."
+    ),
+)
+
+
+def check_version(application: Application, *, expected_version: int) -> None:
+    """Refuse a change made from a stale page (optimistic concurrency)."""
+    engine.check_version(FLOW, application, expected_version=expected_version)
+
+
+def require_applicant(application: Application, actor: AbstractBaseUser) -> None:
+    if application.applicant_id != actor.pk:
+        raise NotPermitted(_("Only the applicant can do this."))
+
+
+def lock(application_id: int) -> Application:
+    return engine.lock(FLOW, application_id)
+
+
+def begin(
+    application_id: int,
+    *,
+    actor: AbstractBaseUser,
+    by: Literal["applicant", "officer"],
+    to_status: str,
+    expected_version: int,
+) -> Application:
+    """Lock the row, then check who acts, the version they saw and the transition."""
+    application = lock(application_id)
+    if by == "applicant":
+        require_applicant(application, actor)
+    else:
+        require_officer(actor)
+    engine.check(FLOW, application, to_status=to_status, expected_version=expected_version)
+    return application
+
+
+def move(
+    application: Application,
+    *,
+    actor: AbstractBaseUser | None,
+    to_status: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    update: tuple[str, ...] = (),
+) -> ApplicationEvent:
+    event = engine.transition(
+        FLOW, application, actor=actor, to_status=to_status, note=note, data=data, update=update
+    )
+    return cast(ApplicationEvent, event)
+
+
+def assign(
+    application: Application, *, actor: AbstractBaseUser, assignee: AbstractBaseUser | None
+) -> None:
+    engine.assign(FLOW, application, actor=actor, assignee=assignee)

@@ -1,0 +1,175 @@
+"""The application kind's list for officers: which applications, which filters and flags.
+
+Every filter lives in the query string, so a view of the queue can be bookmarked and shared, and
+the CSV export uses exactly the same filtered queryset as the page. What every kind's list
+shares (status tabs, pages, counts) is ``officers.queue``; this module is what only applications
+have: level, university and province, the name and identifier search, the passport flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import django_filters
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.deadlines import age_days, sla_state, sla_target_days
+from core.search import fold, identifier_match
+from core.widgets import QuickSelect
+from rules.models import Level
+from universities.models import Province, University
+
+from .models import OPEN_STATUSES, Application, InfoRequest, Status
+
+PAGE_SIZE = 50
+
+# Officers never see drafts: they are the student's private work in progress.
+QUEUE_STATUSES = [s for s in Status if s != Status.DRAFT]
+
+SORTS = {
+    "submitted": ("submitted_at", "pk"),
+    "-submitted": ("-submitted_at", "-pk"),
+    "reference": ("reference",),
+    "-reference": ("-reference",),
+    "name": ("surname", "given_names", "pk"),
+    "-name": ("-surname", "-given_names", "-pk"),
+    "status": ("status", "submitted_at", "pk"),
+}
+DEFAULT_SORT = "submitted"
+
+
+class QueueFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    status = django_filters.MultipleChoiceFilter(
+        choices=[(s.value, s.label) for s in QUEUE_STATUSES],
+        label=_("Status"),
+        method="filter_status",
+    )
+    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("Level"))
+    university = django_filters.ModelChoiceFilter(
+        queryset=University.objects.only("name"), label=_("University"), widget=QuickSelect
+    )
+    province = django_filters.ModelChoiceFilter(
+        queryset=Province.objects.only("name"), label=_("Province"), widget=QuickSelect
+    )
+    assignee = django_filters.ChoiceFilter(
+        choices=[("me", _("Me")), ("unassigned", _("Unassigned"))],
+        method="filter_assignee",
+        label=_("Assigned to"),
+        empty_label=_("Anyone"),
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue",
+        label=_("Past the internal target"),
+        widget=django_filters.widgets.BooleanWidget,
+    )
+    submitted_from = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__gte", label=_("Submitted from")
+    )
+    submitted_to = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__lte", label=_("Submitted until")
+    )
+
+    class Meta:
+        model = Application
+        fields: list[str] = []
+
+    def __init__(self, *args, officer: AbstractBaseUser, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.officer = officer
+        for field in ("submitted_from", "submitted_to"):
+            self.form.fields[field].widget.input_type = "date"
+
+    def search(self, queryset, name, value):
+        term = fold(value)
+        if not term:
+            return queryset
+        # Every word must match somewhere in the reference or the name: "celik ay" finds
+        # "Ayşe Çelik". A passport number or FIN is found only whole (it is encrypted).
+        by_words = Q()
+        for word in term.split():
+            by_words &= Q(search_text__contains=word)
+        return queryset.filter(by_words | identifier_match(value))
+
+    def filter_status(self, queryset, name, value):
+        # One ``status IN (...)``, which the queue's partial index matches. django-filter's own
+        # multiple-choice filter ORs one condition per value and adds DISTINCT (meant for joins
+        # to many rows), which turns every page and count into a sort of all matching rows.
+        return queryset.filter(status__in=value) if value else queryset
+
+    def filter_assignee(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(assignee=self.officer)
+        if value == "unassigned":
+            return queryset.filter(assignee__isnull=True)
+        return queryset
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        cutoff = timezone.now() - timedelta(days=sla_target_days())
+        overdue = Q(status__in=OPEN_STATUSES, submitted_at__lt=cutoff)
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+def info_overdue() -> Exists:
+    """Whether the application has an open information request past its due date."""
+    return Exists(
+        InfoRequest.objects.filter(
+            application=OuterRef("pk"),
+            state=InfoRequest.State.OPEN,
+            due_date__lt=timezone.localdate(),
+        )
+    )
+
+
+def queue_base() -> QuerySet[Application]:
+    return (
+        Application.objects.exclude(status=Status.DRAFT)
+        .select_related("university", "province", "assignee")
+        .annotate(info_overdue=info_overdue())
+    )
+
+
+def queue_filtered(*, params, officer: AbstractBaseUser) -> QueueFilter:
+    """The filter with its queryset; without a status filter, only open work is shown."""
+    data = params.copy()
+    if not data.getlist("status"):
+        data.setlist("status", [s.value for s in OPEN_STATUSES])
+    return QueueFilter(data, queryset=queue_base(), officer=officer)
+
+
+def queue_sorted(queryset: QuerySet[Application], sort: str | None) -> QuerySet[Application]:
+    return queryset.order_by(*SORTS.get(sort or DEFAULT_SORT, SORTS[DEFAULT_SORT]))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One queue line with what an officer must see at a glance."""
+
+    application: Application
+    age_days: int | None
+    sla: str  # "ok" | "target" (past the internal target) | "legal" (past 90 days) | "done"
+    passport_too_short: bool
+    info_overdue: bool
+    legal_stay_exceeded: bool
+
+
+def queue_row(application: Application, *, today: date) -> Row:
+    outcome = application.eligibility_outcome or {}
+    age = age_days(application.submitted_at, today=today)
+    sla = sla_state(is_open=application.status in OPEN_STATUSES, age=age)
+    return Row(
+        application=application,
+        age_days=age,
+        sla=sla,
+        passport_too_short=outcome.get("passport_ok") is False,
+        info_overdue=bool(getattr(application, "info_overdue", False)),
+        legal_stay_exceeded=any(
+            w.get("code") == "legal_stay_exceeded" for w in outcome.get("warnings", [])
+        ),
+    )

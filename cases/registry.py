@@ -1,0 +1,94 @@
+"""The kinds of case the officers' side works on, each registered once by the app that owns it.
+
+The queue, claim-next, the deadline tracking and the supervisor dashboard read this registry,
+so a new kind of case (an extension, a change report) appears in all of them by registering
+here, without a copy of their code. What differs between kinds — the filters and columns of
+its list, what claiming it does — the kind supplies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.functional import Promise
+
+from .engine import Flow
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """A kind's list in the officers' queue: what only that kind has."""
+
+    # (params, officer) -> a django-filter FilterSet over the kind's rows, open work by default.
+    filtered: Callable[..., Any]
+    # (queryset, sort key or None) -> the queryset in the chosen order.
+    sorted: Callable[[Any, str | None], Any]
+    # (case, today=...) -> one line of the list, with its flags and deadline state.
+    row: Callable[..., Any]
+    sorts: tuple[str, ...]
+    default_sort: str
+    page_size: int = 50
+
+
+@dataclass(frozen=True)
+class CaseKind:
+    code: str
+    label: Promise
+    flow: Flow
+    # Submitted and not decided: what the time limits run on.
+    open_statuses: tuple[str, ...]
+    # What officers may list (never a student's draft).
+    queue_statuses: tuple[str, ...]
+    # Decided for good: what the dashboard's decision figures count.
+    decided_statuses: tuple[str, ...]
+    # What claim-next may hand out, when nobody has it.
+    claimable_statuses: tuple[str, ...]
+    # Claiming: take the locked case for the officer (and start its review where due).
+    claim: Callable[[Any, Any], None]
+    # The officer's page of one case: a URL name taking the case's pk.
+    review_url_name: str
+    # The kind's list for officers: its filters, sorts and columns (see officers.queue).
+    queue: QueueSpec
+
+    @property
+    def model(self) -> type[models.Model]:
+        return self.flow.model
+
+    def status_label(self, status: str) -> str:
+        return self.flow.status_label(status)
+
+
+_KINDS: dict[str, CaseKind] = {}
+
+
+def register(kind: CaseKind) -> CaseKind:
+    """Called once per kind, from its app's ``ready()``; registering again replaces it."""
+    _KINDS[kind.code] = kind
+    return kind
+
+
+def case_kinds() -> list[CaseKind]:
+    """Every registered kind, in registration order (the order of INSTALLED_APPS)."""
+    return list(_KINDS.values())
+
+
+def case_kind(code: str | None) -> CaseKind:
+    """The kind by its code; the first registered one when no code is given.
+
+    An unknown code raises ``LookupError`` (a view answers 404).
+    """
+    if not _KINDS:
+        raise LookupError("No case kind is registered.")
+    if not code:
+        return next(iter(_KINDS.values()))
+    return _KINDS[code]
+
+
+def kind_of(case: models.Model) -> CaseKind:
+    for kind in _KINDS.values():
+        if isinstance(case, kind.model):
+            return kind
+    raise LookupError(f"{type(case).__name__} is not a registered case kind.")

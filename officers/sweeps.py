@@ -1,0 +1,71 @@
+"""The supervisors' daily digest of open cases past the internal target."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import SUPERVISOR as SUPERVISOR_GROUP
+from applications.models import OPEN_STATUSES, Application
+from cases.deadlines import LEGAL_DECISION_DAYS, NEAR_LEGAL_LIMIT_DAYS
+from core.dates import day_start
+from notifications.services import notify_user
+
+from . import notices
+
+# The digest lists this many applications by name; the rest are counted.
+DIGEST_LIST_LIMIT = 50
+
+
+def sweep_supervisor_digest(*, today: date | None = None) -> dict[str, int]:
+    """One email a day to each supervisor when open applications are past the internal target."""
+    today = today or timezone.localdate()
+    target = settings.OFFICER_SLA_TARGET_DAYS
+    # "Within 10 days of the limit": open for at least 80 days, i.e. submitted 80+ days ago.
+    near_age = LEGAL_DECISION_DAYS - NEAR_LEGAL_LIMIT_DAYS
+    # Index application_queue_idx (status, submitted_at).
+    late = Application.objects.filter(
+        status__in=OPEN_STATUSES, submitted_at__lt=day_start(today - timedelta(days=target))
+    )
+    counts = late.aggregate(
+        past_target=Count("pk"),
+        near_limit=Count(
+            "pk", filter=Q(submitted_at__lt=day_start(today - timedelta(days=near_age - 1)))
+        ),
+    )
+    if not counts["past_target"]:
+        return {"supervisors": 0, "past_target": 0}
+    oldest = late.select_related("assignee").order_by("submitted_at", "pk")[:DIGEST_LIST_LIMIT]
+    items = [
+        {
+            "reference": application.reference,
+            "days": (today - timezone.localdate(application.submitted_at)).days,
+            "officer": application.assignee.get_full_name() if application.assignee else "",
+        }
+        for application in oldest
+    ]
+    context = {
+        "date": today.isoformat(),
+        "path": reverse("supervisor-dashboard"),
+        "target_days": target,
+        "past_target": counts["past_target"],
+        "near_limit": counts["near_limit"],
+        "items": items,
+        "more_items": counts["past_target"] - len(items),
+    }
+    supervisors = User.objects.filter(groups__name=SUPERVISOR_GROUP, is_active=True).distinct()
+    sent = 0
+    for supervisor in supervisors.order_by("pk"):
+        created = notify_user(
+            user=supervisor,
+            kind=notices.SUPERVISOR_DIGEST,
+            context=context,
+            dedupe_key=f"digest:{supervisor.pk}:{today.isoformat()}",
+        )
+        sent += created
+    return {"supervisors": sent, "past_target": counts["past_target"]}

@@ -1,0 +1,60 @@
+"""Permits coming to their end: the extension window (LFIP Art. 24) and its last weeks.
+
+Idempotent like every sweep: the dedupe key names the permit, its end date and the threshold.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from core.dates import reminder_threshold
+from notifications.services import notify_user
+
+from . import notices
+from .models import GRANTED, Permit
+
+# Reminder points, in days before the permit ends.
+PERMIT_EXPIRY_DAYS = (60, 30, 7)
+
+
+def sweep_permits(*, today: date | None = None) -> dict[str, int]:
+    """Permits ending within 60 days: the extension window (LFIP Art. 24) and its last weeks."""
+    today = today or timezone.localdate()
+    # Index permit_valid_to_idx.
+    ending = (
+        Permit.objects.filter(
+            valid_to__gte=today + timedelta(days=1),
+            valid_to__lte=today + timedelta(days=max(PERMIT_EXPIRY_DAYS)),
+            application__status=GRANTED,
+        )
+        .select_related("application__applicant")
+        .order_by("pk")
+    )
+    count = 0
+    for permit in ending.iterator():
+        application = permit.application
+        days_left = (permit.valid_to - today).days
+        created = notify_user(
+            user=application.applicant,
+            kind=notices.PERMIT_EXPIRING,
+            about=application,
+            context={
+                "reference": application.reference or "",
+                "path": reverse("application-detail", args=[application.pk]),
+                "permit": permit.number,
+                "valid_to": permit.valid_to.isoformat(),
+                "window_opens": (
+                    permit.valid_to - timedelta(days=max(PERMIT_EXPIRY_DAYS))
+                ).isoformat(),
+                "days": days_left,
+            },
+            dedupe_key=(
+                f"permit-expiring:{permit.pk}:{permit.valid_to.isoformat()}:"
+                f"{reminder_threshold(days_left, PERMIT_EXPIRY_DAYS)}"
+            ),
+        )
+        count += created
+    return {"permits": count}

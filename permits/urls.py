@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("verify/", views.permit_verify_form, name="permit-verify-form"),
+    path("verify/<str:code>/", views.permit_verify, name="permit-verify"),
+]

@@ -1,0 +1,153 @@
+"""The permit policy in force on a date: every number the rule engine uses, as data.
+
+The engine itself (``eligibility.py``) never touches these models; ``policies.py`` turns a
+version into the engine's plain ``Policy``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from . import eligibility
+
+
+class Level(models.TextChoices):
+    ASSOCIATE = "associate", _("Associate degree (ön lisans)")
+    BACHELOR = "bachelor", _("Bachelor's (lisans)")
+    MASTER = "master", _("Master's (yüksek lisans)")
+    DOCTORAL = "doctoral", _("Doctoral (doktora)")
+
+
+class Field(models.TextChoices):
+    GENERAL = "general", _("General (any other field)")
+    MEDICINE = "medicine", _("Medicine")
+    DENTISTRY = "dentistry", _("Dentistry")
+    PHARMACY = "pharmacy", _("Pharmacy")
+    VETERINARY = "veterinary", _("Veterinary medicine")
+
+
+class LengthField(models.TextChoices):
+    """A programme-length row applies to one field, or to every field of its level."""
+
+    ANY = eligibility.ANY_FIELD, _("Any field")
+    GENERAL = Field.GENERAL.value, Field.GENERAL.label
+    MEDICINE = Field.MEDICINE.value, Field.MEDICINE.label
+    DENTISTRY = Field.DENTISTRY.value, Field.DENTISTRY.label
+    PHARMACY = Field.PHARMACY.value, Field.PHARMACY.label
+    VETERINARY = Field.VETERINARY.value, Field.VETERINARY.label
+
+
+class PolicyVersion(models.Model):
+    """Every number the rule engine uses, with the date from which it is in force.
+
+    The agreement's detailed text is not yet published, so officers put a new version into force
+    without a release. A version that has been used for an evaluation is a legal record and is no
+    longer edited: a change is a new version.
+    """
+
+    number = models.PositiveIntegerField(_("version number"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    effective_from = models.DateField(
+        _("in force from"),
+        unique=True,
+        help_text=_("Evaluations made on or after this date use this version."),
+    )
+    covered_levels = models.JSONField(
+        _("levels covered by the concession"),
+        default=list,
+        help_text=_("Study levels that get one permit for the whole programme."),
+    )
+    prep_year_years = models.PositiveSmallIntegerField(
+        _("years added by a preparatory class"), default=1
+    )
+    passport_margin_days = models.PositiveSmallIntegerField(
+        _("passport margin (days)"),
+        default=60,
+        help_text=_("How many days the passport must stay valid after the permit ends."),
+    )
+    legal_stay_days = models.PositiveSmallIntegerField(
+        _("legal (visa-free) stay (days)"), default=90
+    )
+    decision_days = models.PositiveSmallIntegerField(
+        _("days to decide a complete application"), default=90
+    )
+    info_request_days = models.PositiveSmallIntegerField(
+        _("days to answer an information request"), default=30
+    )
+    source_notes = models.TextField(_("sources and notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        # Moved from the applications app; the table keeps its name (and its rows).
+        db_table = "applications_policyversion"
+        ordering = ["-effective_from"]
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(passport_margin_days__gte=0) & Q(legal_stay_days__gt=0),
+                name="policyversion_positive_days",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Policy %(number)s (from %(date)s)") % {
+            "number": self.number,
+            "date": self.effective_from.isoformat(),
+        }
+
+    def clean(self) -> None:
+        unknown = set(self.covered_levels or []) - set(Level.values)
+        if unknown:
+            raise ValidationError(
+                {"covered_levels": _("Unknown level: %(levels)s") % {"levels": sorted(unknown)}}
+            )
+
+
+class ProgrammeLength(models.Model):
+    """Standard and maximum length of a level (and field) under one policy version."""
+
+    policy = models.ForeignKey(
+        PolicyVersion, on_delete=models.CASCADE, related_name="lengths", verbose_name=_("policy")
+    )
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    field = models.CharField(_("field"), max_length=16, choices=LengthField.choices)
+    standard_years = models.PositiveSmallIntegerField(
+        _("standard length (years)"), validators=[MinValueValidator(1)]
+    )
+    maximum_years = models.PositiveSmallIntegerField(
+        _("maximum length (years)"), validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        # Moved from the applications app; the table keeps its name (and its rows).
+        db_table = "applications_programmelength"
+        ordering = ["policy", "level", "field"]
+        verbose_name = _("programme length")
+        verbose_name_plural = _("programme lengths")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "level", "field"], name="programmelength_unique_per_policy"
+            ),
+            models.CheckConstraint(
+                condition=Q(standard_years__gte=1) & Q(maximum_years__gte=F("standard_years")),
+                name="programmelength_max_not_below_standard",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} / {self.get_field_display()}"
+
+    def clean(self) -> None:
+        if (
+            self.standard_years is not None
+            and self.maximum_years is not None
+            and self.maximum_years < self.standard_years
+        ):
+            raise ValidationError(
+                {"maximum_years": _("The maximum cannot be shorter than the standard length.")}
+            )
