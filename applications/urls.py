@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, student_views, views
+from . import account_views, draft_views, student_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,24 +10,24 @@ urlpatterns = [
     path("account/delete/", account_views.account_delete, name="account-delete"),
     path("applications/new/", student_views.application_new, name="application-new"),
     path("applications/<int:pk>/", student_views.application_detail, name="application-detail"),
-    path("applications/<int:pk>/tasks/", student_views.application_tasks, name="application-tasks"),
+    path("applications/<int:pk>/tasks/", draft_views.application_tasks, name="application-tasks"),
     path(
         "applications/<int:pk>/section/<slug:slug>/",
-        student_views.application_section,
+        draft_views.application_section,
         name="application-section",
     ),
     path(
         "applications/<int:pk>/documents/",
-        student_views.application_documents,
+        draft_views.application_documents,
         name="application-documents",
     ),
     path(
         "applications/<int:pk>/documents/<int:document_pk>/delete/",
-        student_views.document_delete,
+        draft_views.document_delete,
         name="document-delete",
     ),
     path(
-        "applications/<int:pk>/review/", student_views.application_review, name="application-review"
+        "applications/<int:pk>/review/", draft_views.application_review, name="application-review"
     ),
     path(
         "applications/<int:pk>/respond/",

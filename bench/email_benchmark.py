@@ -14,6 +14,8 @@ from pathlib import Path
 import common  # this folder is not a package
 from progress import log
 
+from applications import notices as app_notices
+
 
 class CountingSink:
     """An aiosmtpd handler that only counts the messages it accepts."""
@@ -59,7 +61,7 @@ def _notifications(count: int) -> list[int]:
                 recipient_id=pk,
                 to_email=email,
                 application_id=applications.get(pk),
-                kind=Notification.Kind.SUBMITTED,
+                kind=app_notices.SUBMITTED,
                 language=language,
                 context={
                     "reference": f"AZTR-2026-{n:06d}",

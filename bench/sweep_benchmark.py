@@ -21,7 +21,7 @@ SWEEP_KINDS = (
 def sweeps() -> dict:
     import redis
 
-    from notifications import sweeps as nightly
+    from applications import sweeps as nightly
     from notifications.models import Notification
 
     # A full night's work every run: the notices earlier bench runs created are removed first

@@ -1,6 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import include, path, re_path
 
 from accounts import mfa_views
 from accounts import views as accounts_views
@@ -10,8 +11,32 @@ from .health import healthz
 # The admin signs in through allauth's pages, so its users pass the same two-factor step.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# Admin pages of the models that left the applications app (bookmarks, links in old mail): a
+# permanent redirect to the same page under the app that owns the model now; 308 keeps a POST.
+MOVED_ADMIN_MODELS = {
+    "document": "documents",
+    "permit": "permits",
+    "policyversion": "rules",
+    "programmelength": "rules",
+    "province": "universities",
+    "university": "universities",
+}
+
+
+def moved_admin_redirect(request: HttpRequest, model: str, rest: str) -> HttpResponse:
+    url = f"/admin/{MOVED_ADMIN_MODELS[model]}/{model}/{rest}"
+    if request.META.get("QUERY_STRING"):
+        url = f"{url}?{request.META['QUERY_STRING']}"
+    return HttpResponsePermanentRedirect(url, preserve_request=True)
+
+
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    re_path(
+        r"^admin/applications/(?P<model>{})/(?P<rest>.*)$".format("|".join(MOVED_ADMIN_MODELS)),
+        moved_admin_redirect,
+        name="moved-admin-redirect",
+    ),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", accounts_views.language_set, name="set_language"),
     # Before allauth's own route of the same name (see the view's docstring).

@@ -129,7 +129,7 @@ def application_in(db):
     """
     from django.utils import timezone
 
-    from applications import workflow
+    from applications import decisions, workflow
     from applications.models import Application, Status
     from tests.factories import ApplicationFactory, OfficerFactory, attach_required_documents
 
@@ -156,13 +156,13 @@ def application_in(db):
             )
         elif status != Status.SUBMITTED:
             officer = officer or OfficerFactory()
-            workflow.application_start_review(
+            decisions.application_start_review(
                 application_id=application.pk,
                 actor=officer,
                 expected_version=fresh(application).version,
             )
         if status == Status.INFO_REQUESTED:
-            workflow.application_request_info(
+            decisions.application_request_info(
                 application_id=application.pk,
                 actor=officer,
                 expected_version=fresh(application).version,
@@ -171,8 +171,8 @@ def application_in(db):
             )
         elif status == Status.APPROVED:
             current = fresh(application)
-            earliest, latest = workflow.permit_bounds(current, on=today)
-            workflow.application_approve(
+            earliest, latest = decisions.permit_bounds(current, on=today)
+            decisions.application_approve(
                 application_id=application.pk,
                 actor=officer,
                 expected_version=current.version,
@@ -180,7 +180,7 @@ def application_in(db):
                 valid_to=latest,
             )
         elif status == Status.REJECTED:
-            workflow.application_reject(
+            decisions.application_reject(
                 application_id=application.pk,
                 actor=officer,
                 expected_version=fresh(application).version,

@@ -55,9 +55,7 @@ def version_form(lengths, **overrides):
 
 
 def test_supervisor_adds_a_version_with_its_lengths(supervisor_client, v1_lengths):
-    response = supervisor_client.post(
-        "/admin/applications/policyversion/add/", version_form(v1_lengths)
-    )
+    response = supervisor_client.post("/admin/rules/policyversion/add/", version_form(v1_lengths))
     assert response.status_code == 302, response.content.decode()[:2000]
     version = PolicyVersion.objects.get(number=2)
     assert version.effective_from == datetime.date(2027, 1, 1)
@@ -69,7 +67,7 @@ def test_supervisor_adds_a_version_with_its_lengths(supervisor_client, v1_length
 def test_a_version_missing_a_level_is_refused(supervisor_client, v1_lengths):
     without_doctoral = [row for row in v1_lengths if row[0] != "doctoral"]
     response = supervisor_client.post(
-        "/admin/applications/policyversion/add/",
+        "/admin/rules/policyversion/add/",
         version_form(without_doctoral),
         headers={"accept-language": "en"},
     )
@@ -80,9 +78,7 @@ def test_a_version_missing_a_level_is_refused(supervisor_client, v1_lengths):
 
 def test_maximum_shorter_than_standard_is_refused(supervisor_client, v1_lengths):
     broken = [("associate", "any", 4, 2), *(row for row in v1_lengths if row[0] != "associate")]
-    response = supervisor_client.post(
-        "/admin/applications/policyversion/add/", version_form(broken)
-    )
+    response = supervisor_client.post("/admin/rules/policyversion/add/", version_form(broken))
     assert response.status_code == 200
     assert not PolicyVersion.objects.filter(number=2).exists()
 
@@ -94,7 +90,7 @@ def test_a_version_used_by_an_application_is_read_only(supervisor_client, settin
     call_command("seed_demo", verbosity=0)
     version = PolicyVersion.objects.get(number=1)
     assert version.applications.exists()
-    url = f"/admin/applications/policyversion/{version.pk}/change/"
+    url = f"/admin/rules/policyversion/{version.pk}/change/"
     response = supervisor_client.post(url, {"title": "changed"})
     assert response.status_code == 403
     version.refresh_from_db()
@@ -105,6 +101,32 @@ def test_officers_and_students_have_no_admin(client, django_user_model):
     officer = django_user_model.objects.create_user(email="o@example.com", password="x" * 12)
     officer.groups.add(Group.objects.get(name="officer"))
     client.force_login(officer)
-    response = client.get("/admin/applications/policyversion/")
+    response = client.get("/admin/rules/policyversion/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/applications/policyversion/", "/admin/rules/policyversion/"),
+        ("/admin/applications/policyversion/7/change/?_changelist_filters=x", None),
+        ("/admin/applications/university/?q=ankara", "/admin/universities/university/?q=ankara"),
+        ("/admin/applications/permit/3/change/", "/admin/permits/permit/3/change/"),
+        ("/admin/applications/document/", "/admin/documents/document/"),
+    ],
+)
+def test_admin_pages_of_moved_models_redirect_permanently(client, old, new):
+    new = new or old.replace("/applications/", "/rules/")
+    for method in (client.get, client.post):
+        response = method(old)
+        # 308: permanent, and a POST stays a POST.
+        assert response.status_code == 308
+        assert response["Location"] == new
+
+
+def test_admin_pages_that_did_not_move_stay(client):
+    response = client.get("/admin/applications/application/")
+    # The admin itself answers (a sign-in redirect), not the moved-model redirect.
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from pypdf import PdfReader
 
-from applications import workflow
+from applications import decisions, workflow
 from applications.models import Application
 from permits.letters import (
     TEMPLATE,
@@ -57,12 +57,12 @@ def approved_permit(**fields) -> Permit:
         actor=application.applicant,
         expected_version=_fresh(application).version,
     )
-    workflow.application_start_review(
+    decisions.application_start_review(
         application_id=application.pk, actor=officer, expected_version=_fresh(application).version
     )
     application = _fresh(application)
-    valid_from, valid_to = workflow.permit_bounds(application, on=TODAY)
-    return workflow.application_approve(
+    valid_from, valid_to = decisions.permit_bounds(application, on=TODAY)
+    return decisions.application_approve(
         application_id=application.pk,
         actor=officer,
         expected_version=application.version,

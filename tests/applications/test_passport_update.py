@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from applications import notices as app_notices
 from applications.models import Application, ApplicationEvent, Status
 from documents.models import Document
 from notifications.models import Notification
@@ -122,7 +123,7 @@ def test_still_too_short_is_said_plainly_and_notified(short, client_for, make_up
         follow=True,
     )
     assert "still not valid long enough" in response.text
-    keys = Notification.objects.filter(kind=Notification.Kind.PASSPORT_TOO_SHORT).values_list(
+    keys = Notification.objects.filter(kind=app_notices.PASSPORT_TOO_SHORT).values_list(
         "context__passport_expiry", flat=True
     )
     assert sorted(keys) == ["2028-06-30", "2028-09-01"]

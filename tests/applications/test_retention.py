@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from applications import services, workflow
+from applications import decisions, services, workflow
 from applications.models import Application, ApplicationEvent, Message, Status
 from applications.retention import anonymise_decided
 from applications.tasks import anonymise_decided_task
@@ -54,8 +54,8 @@ def approved(application_in, make_upload):
             application_id=application.pk, actor=student, body="Thank you, Əliyeva."
         )
         current = fresh(application)
-        earliest, latest = workflow.permit_bounds(current, on=DECIDED.date())
-        workflow.application_approve(
+        earliest, latest = decisions.permit_bounds(current, on=DECIDED.date())
+        decisions.application_approve(
             application_id=application.pk,
             actor=officer,
             expected_version=current.version,

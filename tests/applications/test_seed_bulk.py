@@ -25,11 +25,11 @@ from applications.models import (
     ReferenceCounter,
     Status,
 )
+from applications.queue import queue_filtered
 from applications.references import REFERENCE_RE
 from core.search import fold
 from documents.models import Document
 from notifications.models import Notification
-from officers.queue import queue_filtered
 from permits.models import Permit
 
 pytestmark = pytest.mark.django_db

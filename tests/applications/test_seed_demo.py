@@ -49,8 +49,8 @@ def test_roles_are_groups(settings, django_user_model):
     assert list(supervisor.groups.values_list("name", flat=True)) == ["supervisor"]
     # Supervisors edit policy versions in the admin.
     assert supervisor.is_staff
-    assert supervisor.has_perm("applications.change_policyversion")
-    assert not officer.has_perm("applications.change_policyversion")
+    assert supervisor.has_perm("rules.change_policyversion")
+    assert not officer.has_perm("rules.change_policyversion")
 
 
 def test_every_status_is_present_and_reached_through_the_workflow(settings):

@@ -31,7 +31,7 @@ from django.utils import formats, timezone, translation
 
 from accounts.models import Profile, User
 from accounts.services import PRIVACY_NOTICE_VERSION
-from applications import workflow
+from applications import decisions, workflow
 from applications.models import Application, InfoRequest, Message, Status
 from applications.references import REFERENCE_RE
 from documents.models import Document
@@ -166,7 +166,7 @@ def submitted_application(applicant: User) -> Application:
 
 
 def under_review(application: Application, officer: User) -> Application:
-    return workflow.application_start_review(
+    return decisions.application_start_review(
         application_id=application.pk, actor=officer, expected_version=fresh(application).version
     )
 
@@ -398,7 +398,7 @@ def test_the_whole_journey_from_sign_up_to_the_permit_letter(
     clock.shift(timedelta(days=1))
     officer = OfficerFactory()
     under_review(application, officer)
-    request = workflow.application_request_info(
+    request = decisions.application_request_info(
         application_id=application.pk,
         actor=officer,
         expected_version=fresh(application).version,
@@ -474,8 +474,8 @@ def test_the_whole_journey_from_sign_up_to_the_permit_letter(
     assert "Təşəkkür edirəm! When will I hear back?" in html(response)
 
     # 13. Approved: the permit, its validity and verification code; the letter as a PDF.
-    earliest, latest = workflow.permit_bounds(fresh(application), on=timezone.localdate())
-    permit = workflow.application_approve(
+    earliest, latest = decisions.permit_bounds(fresh(application), on=timezone.localdate())
+    permit = decisions.application_approve(
         application_id=application.pk,
         actor=officer,
         expected_version=fresh(application).version,
@@ -588,7 +588,7 @@ def test_a_refusal_shows_its_reasons_and_how_to_appeal(student_browser, student,
     application = submitted_application(student)
     under_review(application, officer)
     reasons = ["conditions_not_met", "studies_cannot_continue"]
-    workflow.application_reject(
+    decisions.application_reject(
         application_id=application.pk,
         actor=officer,
         expected_version=fresh(application).version,
@@ -600,8 +600,8 @@ def test_a_refusal_shows_its_reasons_and_how_to_appeal(student_browser, student,
     page = html(response)
     assert "Why your application was refused" in page
     for code in reasons:
-        assert f"<li>{workflow.REJECTION_REASONS[code]}</li>" in page
-    assert str(workflow.REJECTION_REASONS["other_purpose"]) not in page
+        assert f"<li>{decisions.REJECTION_REASONS[code]}</li>" in page
+    assert str(decisions.REJECTION_REASONS["other_purpose"]) not in page
     assert "The university confirmed that the enrolment was cancelled." in page
     assert "How to appeal" in page
     assert "administrative court (idare mahkemesi)" in page

@@ -30,7 +30,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Profile, User
-from applications import workflow
+from applications import decisions, workflow
 from applications.models import Application, ApplicationEvent, InfoRequest, Message, Status
 from documents.models import Document
 from tests.factories import (
@@ -92,14 +92,14 @@ def _submitted(owner: User) -> Application:
 
 def _under_review(owner: User, officer: User) -> Application:
     application = _submitted(owner)
-    return workflow.application_start_review(
+    return decisions.application_start_review(
         application_id=application.pk, actor=officer, expected_version=application.version
     )
 
 
 def _info_requested(owner: User, officer: User, clock) -> Application:
     application = _under_review(owner, officer)
-    workflow.application_request_info(
+    decisions.application_request_info(
         application_id=application.pk,
         actor=officer,
         expected_version=application.version,
@@ -115,8 +115,8 @@ def _info_requested(owner: User, officer: User, clock) -> Application:
 
 def _approved(owner: User, officer: User) -> Application:
     application = _under_review(owner, officer)
-    earliest, latest = workflow.permit_bounds(application, on=TODAY)
-    workflow.application_approve(
+    earliest, latest = decisions.permit_bounds(application, on=TODAY)
+    decisions.application_approve(
         application_id=application.pk,
         actor=officer,
         expected_version=application.version,

@@ -20,7 +20,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
 
 from applications import services
 from applications.models import Status
-from documents import validation as documents
+from documents import pdf as documents
 from documents.validation import UploadRejected, validate_upload
 from tests.factories import ApplicationFactory, DocumentFactory
 

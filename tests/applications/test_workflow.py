@@ -10,6 +10,14 @@ import pytest
 import time_machine
 from django.utils import timezone, translation
 
+from applications.decisions import (
+    REJECTION_REASONS,
+    application_approve,
+    application_reject,
+    application_request_info,
+    application_start_review,
+)
+from applications.flow import TRANSITIONS
 from applications.models import (
     ACTIVE_STATUSES,
     FINAL_STATUSES,
@@ -21,22 +29,13 @@ from applications.models import (
 )
 from applications.references import REFERENCE_RE
 from applications.workflow import (
-    REJECTION_REASONS,
-    TRANSITIONS,
     IncompleteApplication,
-    NotPermitted,
-    StaleVersion,
-    TransitionNotAllowed,
-    WorkflowError,
-    application_approve,
     application_provide_info,
-    application_reject,
-    application_request_info,
     application_start,
-    application_start_review,
     application_submit,
     application_withdraw,
 )
+from cases.errors import NotPermitted, StaleVersion, TransitionNotAllowed, WorkflowError
 from permits.models import Permit
 from rules.models import PolicyVersion
 from tests.factories import (

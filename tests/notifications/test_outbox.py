@@ -16,9 +16,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from applications import notices as app_notices
 from applications import workflow
 from applications.models import Application, ApplicationEvent, Status
 from applications.services import message_send
+from notifications.kinds import ACCOUNT
 from notifications.models import Notification
 from notifications.tasks import backoff, deliver, requeue_due_notifications
 from portal.celery import app as celery_app
@@ -82,7 +84,7 @@ def _outbox_settings(settings):
 
 def outbox_row(recipient, **fields) -> Notification:
     """A row as the services write it, without the on-commit enqueue."""
-    fields.setdefault("kind", Notification.Kind.SUBMITTED)
+    fields.setdefault("kind", app_notices.SUBMITTED)
     fields.setdefault("context", {"reference": "AZTR-2024-000777", "path": "/applications/1/"})
     fields.setdefault("dedupe_key", f"test:{Notification.objects.count()}")
     return Notification.objects.create(
@@ -121,12 +123,12 @@ def test_a_submission_writes_one_pending_notice_sent_only_after_commit(
     event = ApplicationEvent.objects.get(
         application=draft, kind=ApplicationEvent.Kind.STATUS_CHANGED, to_status=Status.SUBMITTED
     )
-    assert notification.kind == Notification.Kind.SUBMITTED
+    assert notification.kind == app_notices.SUBMITTED
     assert notification.language == "tr" == draft.applicant.preferred_language
     assert notification.dedupe_key == f"event:{event.pk}"
     assert notification.recipient == draft.applicant
     assert notification.to_email == draft.applicant.email
-    assert notification.application_id == draft.pk
+    assert notification.about == draft
     assert notification.context["reference"] == submitted.reference
     assert notification.attempts == 0
     # The only on-commit hook is the enqueue; run (eagerly) after the commit, it sends the row.
@@ -370,7 +372,7 @@ def test_a_students_message_notifies_the_assigned_officer(application_in, settin
     )
 
     notification = Notification.objects.get(dedupe_key=f"message:{message.pk}")
-    assert notification.kind == Notification.Kind.MESSAGE
+    assert notification.kind == app_notices.MESSAGE
     assert notification.recipient == officer
     assert notification.to_email == officer.email
     assert notification.language == "tr"
@@ -394,7 +396,7 @@ def test_an_officers_message_notifies_the_student(application_in, settings, mail
     )
 
     notification = Notification.objects.get(dedupe_key=f"message:{message.pk}")
-    assert notification.kind == Notification.Kind.MESSAGE
+    assert notification.kind == app_notices.MESSAGE
     assert (notification.recipient, notification.language) == (student, "az")
     assert deliver(notification.pk) is True
     [email] = mailoutbox
@@ -407,7 +409,7 @@ def test_a_message_before_any_officer_is_assigned_notifies_nobody(application_in
 
     message_send(application_id=application.pk, actor=application.applicant, body="Salam.")
 
-    assert not Notification.objects.filter(kind=Notification.Kind.MESSAGE).exists()
+    assert not Notification.objects.filter(kind=app_notices.MESSAGE).exists()
 
 
 def test_the_sign_up_verification_email_goes_through_the_outbox(
@@ -423,7 +425,7 @@ def test_the_sign_up_verification_email_goes_through_the_outbox(
     )
 
     assert response.status_code == 302
-    notification = Notification.objects.get(kind=Notification.Kind.ACCOUNT)
+    notification = Notification.objects.get(kind=ACCOUNT)
     assert notification.to_email == "leyla@example.com"
     assert notification.language == "en"  # the language the page was asked in
     assert notification.state == Notification.State.SENT
@@ -441,7 +443,7 @@ def test_a_row_whose_sends_keep_killing_the_worker_ends_as_failed(settings):
     user = UserFactory()
     with time_machine.travel(start, tick=False):
         notification = Notification.objects.create(
-            kind=Notification.Kind.MESSAGE,
+            kind=app_notices.MESSAGE,
             to_email=user.email,
             language="en",
             dedupe_key="stuck-forever",

@@ -9,16 +9,19 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from applications import services, workflow
+from applications import decisions, services, workflow
+from applications import notices as app_notices
 from applications.models import Application, InfoRequest, Status
-from notifications.models import Notification
-from notifications.sweeps import (
+from applications.sweeps import (
     sweep_info_requests,
     sweep_passports,
-    sweep_permits,
-    sweep_supervisor_digest,
 )
+from notifications.models import Notification
 from notifications.tasks import deliver
+from officers import notices as officer_notices
+from officers.sweeps import sweep_supervisor_digest
+from permits import notices as permit_notices
+from permits.sweeps import sweep_permits
 from tests.factories import OfficerFactory, SupervisorFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +59,7 @@ def short_passport_application(application_in):
 
 
 class TestPassportTooShort:
-    KIND = Notification.Kind.PASSPORT_TOO_SHORT
+    KIND = app_notices.PASSPORT_TOO_SHORT
 
     def test_the_student_is_told_at_submission(self, short_passport_application):
         application = short_passport_application
@@ -122,7 +125,7 @@ class TestPassportTooShort:
     def test_a_decided_application_is_not_chased(self, short_passport_application):
         application = short_passport_application
         with at(SUBMITTED_ON + timedelta(days=5)):
-            workflow.application_reject(
+            decisions.application_reject(
                 application_id=application.pk,
                 actor=application.assignee,
                 expected_version=application.version,
@@ -133,7 +136,7 @@ class TestPassportTooShort:
 
 
 class TestHolderPassport:
-    KIND = Notification.Kind.PASSPORT_EXPIRING
+    KIND = app_notices.PASSPORT_EXPIRING
 
     @pytest.fixture
     def holder(self, application_in):
@@ -173,7 +176,7 @@ class TestHolderPassport:
 
 
 class TestPermitExpiry:
-    KIND = Notification.Kind.PERMIT_EXPIRING
+    KIND = permit_notices.PERMIT_EXPIRING
 
     @pytest.fixture
     def permit(self, application_in):
@@ -207,7 +210,7 @@ class TestInfoRequests:
         assert due == SUBMITTED_ON + timedelta(days=30)
         for days_before in (8, 7, 6, 3, 2, 1):
             twice(sweep_info_requests, due - timedelta(days=days_before))
-        sent = notices(Notification.Kind.INFO_DUE)
+        sent = notices(app_notices.INFO_DUE)
         assert [n.context["days"] for n in sent] == [7, 2]
         assert {n.recipient for n in sent} == {request_.application.applicant}
         assert sent[0].context["message"] == "Please upload a clearer photo."
@@ -215,10 +218,10 @@ class TestInfoRequests:
     def test_the_officer_is_told_the_day_after_the_deadline(self, request_):
         due = request_.due_date
         twice(sweep_info_requests, due)
-        assert notices(Notification.Kind.INFO_OVERDUE) == []
+        assert notices(app_notices.INFO_OVERDUE) == []
         assert twice(sweep_info_requests, due + timedelta(days=1))["overdue"] == 1
         assert twice(sweep_info_requests, due + timedelta(days=2))["overdue"] == 0
-        (note,) = notices(Notification.Kind.INFO_OVERDUE)
+        (note,) = notices(app_notices.INFO_OVERDUE)
         assert note.recipient == request_.application.assignee
         assert note.context["path"] == f"/officers/applications/{request_.application_id}/"
 
@@ -238,12 +241,12 @@ class TestInfoRequests:
             )
         for days_after in (23, 28, 31):
             twice(sweep_info_requests, SUBMITTED_ON + timedelta(days=days_after))
-        assert notices(Notification.Kind.INFO_DUE) == []
-        assert notices(Notification.Kind.INFO_OVERDUE) == []
+        assert notices(app_notices.INFO_DUE) == []
+        assert notices(app_notices.INFO_OVERDUE) == []
 
 
 class TestSupervisorDigest:
-    KIND = Notification.Kind.SUPERVISOR_DIGEST
+    KIND = officer_notices.SUPERVISOR_DIGEST
 
     def test_late_applications_are_listed_once_a_day(self, application_in, settings):
         settings.OFFICER_SLA_TARGET_DAYS = 30

@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from applications import notices as app_notices
 from applications.models import Application
+from applications.sweeps import sweep_inactive_drafts
 from notifications.models import Notification
-from notifications.sweeps import sweep_inactive_drafts
 from notifications.tasks import deliver
 from tests.factories import ApplicationFactory
 
@@ -33,7 +34,7 @@ def sweep_on(days_after: int) -> dict[str, int]:
 
 def reminders(application: Application) -> int:
     return Notification.objects.filter(
-        application=application, kind=Notification.Kind.DRAFT_REMINDER
+        application=application, kind=app_notices.DRAFT_REMINDER
     ).count()
 
 

@@ -17,6 +17,7 @@ import time_machine
 from django.db import connection
 from django.urls import reverse
 
+from applications import notices as app_notices
 from applications.models import Application, Status
 from notifications.models import Notification
 from notifications.tasks import deliver, requeue_due_notifications, send_notification
@@ -44,7 +45,7 @@ def sent(notification: Notification) -> Notification | None:
 def outbox_row(recipient, *, key: str) -> Notification:
     """A pending row written directly (no on-commit enqueue): the test decides who sends it."""
     return Notification.objects.create(
-        kind=Notification.Kind.SUBMITTED,
+        kind=app_notices.SUBMITTED,
         recipient=recipient,
         to_email=recipient.email,
         language=recipient.preferred_language,

@@ -14,11 +14,20 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from applications import workflow
+from applications import decisions, workflow
 from applications.models import Application, ApplicationEvent, Status
+from cases.assignment import case_claim_next
 from tests.factories import OfficerFactory, SupervisorFactory
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
+
+
+def claim_next(*, actor):
+    """Claim-next as the officer's button does it; the case it gave, or None."""
+    claimed = case_claim_next(actor=actor)
+    return None if claimed is None else claimed[1]
+
+
 NOW = datetime(2024, 10, 1, 10, 0, tzinfo=ISTANBUL)
 
 
@@ -83,7 +92,7 @@ def test_claim_next_skips_applications_that_already_have_an_officer(
 ):
     colleague = OfficerFactory()
     # A supervisor hands the oldest one to a colleague before its review starts.
-    workflow.application_reassign(
+    decisions.application_reassign(
         application_id=waiting[0].pk,
         actor=supervisor,
         expected_version=waiting[0].version,
@@ -118,7 +127,7 @@ def test_nothing_waiting_says_so(application_in, officer, client_for):
     assert response.redirect_chain == [(reverse("officer-queue"), 302)]
     assert "Nothing is waiting" in response.content.decode()
     assert state(taken) == before
-    assert workflow.application_claim_next(actor=officer) is None
+    assert claim_next(actor=officer) is None
 
 
 @pytest.mark.django_db
@@ -132,7 +141,7 @@ def test_claim_next_is_post_only(waiting, officer, client_for):
 @pytest.mark.django_db
 def test_a_student_cannot_claim(waiting):
     with pytest.raises(workflow.NotPermitted):
-        workflow.application_claim_next(actor=waiting[0].applicant)
+        claim_next(actor=waiting[0].applicant)
     assert all(fresh(a).assignee is None for a in waiting)
 
 
@@ -150,7 +159,7 @@ def claim_concurrently(officers) -> list[tuple[object, int | None]]:
         try:
             barrier.wait(timeout=10)
             with transaction.atomic():
-                application = workflow.application_claim_next(actor=officer)
+                application = claim_next(actor=officer)
                 # Keep the row locked a moment so the others really meet it.
                 time.sleep(0.05)
             with lock:
@@ -224,7 +233,7 @@ def test_the_assignee_releases_it_and_it_can_be_claimed_again(application_in, of
     assert (event.kind, event.actor) == (ApplicationEvent.Kind.RELEASED, officer)
 
     colleague = OfficerFactory()
-    claimed = workflow.application_claim_next(actor=colleague)
+    claimed = claim_next(actor=colleague)
     assert claimed.pk == application.pk
     assert fresh(application).assignee == colleague
     assert fresh(application).status == Status.UNDER_REVIEW
@@ -246,7 +255,7 @@ def test_another_officer_cannot_release_it(application_in, officer, client_for):
     assert messages_of(response) == ["Only the assigned officer or a supervisor can release it."]
     assert state(application) == before
     with pytest.raises(workflow.NotPermitted):
-        workflow.application_release(
+        decisions.application_release(
             application_id=application.pk, actor=colleague, expected_version=application.version
         )
     assert state(application) == before
@@ -256,7 +265,7 @@ def test_another_officer_cannot_release_it(application_in, officer, client_for):
 def test_a_supervisor_can_release_anyones(application_in, officer, supervisor):
     application = application_in(Status.UNDER_REVIEW, officer=officer)
 
-    workflow.application_release(
+    decisions.application_release(
         application_id=application.pk, actor=supervisor, expected_version=application.version
     )
 
@@ -283,7 +292,7 @@ def test_a_decided_application_cannot_be_released(application_in, officer):
     before = state(application)
 
     with pytest.raises(workflow.WorkflowError):
-        workflow.application_release(
+        decisions.application_release(
             application_id=application.pk, actor=officer, expected_version=application.version
         )
     assert state(application) == before
@@ -340,7 +349,7 @@ def test_a_supervisor_can_assign_a_waiting_application(application_in, superviso
     application = application_in(Status.SUBMITTED)
     colleague = OfficerFactory()
 
-    workflow.application_reassign(
+    decisions.application_reassign(
         application_id=application.pk,
         actor=supervisor,
         expected_version=application.version,
@@ -368,7 +377,7 @@ def test_an_officer_cannot_reassign(application_in, officer, client_for):
     assert messages_of(response) == ["Only supervisors can reassign applications."]
     assert state(application) == before
     with pytest.raises(workflow.NotPermitted):
-        workflow.application_reassign(
+        decisions.application_reassign(
             application_id=application.pk,
             actor=officer,
             expected_version=application.version,
@@ -384,21 +393,21 @@ def test_reassign_only_to_officers_and_only_open_work(application_in, officer, s
     before = state(application), state(rejected)
 
     with pytest.raises(workflow.WorkflowError):
-        workflow.application_reassign(
+        decisions.application_reassign(
             application_id=application.pk,
             actor=supervisor,
             expected_version=application.version,
             assignee=application.applicant,
         )
     with pytest.raises(workflow.WorkflowError):
-        workflow.application_reassign(
+        decisions.application_reassign(
             application_id=rejected.pk,
             actor=supervisor,
             expected_version=rejected.version,
             assignee=SupervisorFactory(),
         )
     with pytest.raises(workflow.StaleVersion):
-        workflow.application_reassign(
+        decisions.application_reassign(
             application_id=application.pk,
             actor=supervisor,
             expected_version=application.version - 1,

@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from applications import workflow
+from applications import decisions, workflow
 from applications.models import Application, Status
+from applications.queue import queue_filtered
 from officers import dashboard
 from officers.dashboard_views import decisions_chart
-from officers.queue import queue_filtered
 from tests.factories import (
     ApplicationFactory,
     OfficerFactory,
@@ -47,7 +47,7 @@ NOW = at(2025, 1, 15, 12)
 @pytest.fixture(autouse=True)
 def _no_letters(monkeypatch):
     """Approval renders the decision letter as a PDF: slow, and nothing the dashboard counts."""
-    monkeypatch.setattr(workflow, "permit_attach_letter", lambda *, permit: None)
+    monkeypatch.setattr(decisions, "permit_attach_letter", lambda *, permit: None)
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def submitted(clock, when: datetime, **fields) -> Application:
 
 def start_review(clock, application: Application, officer: User, when: datetime) -> Application:
     clock.move_to(when)
-    return workflow.application_start_review(
+    return decisions.application_start_review(
         application_id=application.pk, actor=officer, expected_version=fresh(application).version
     )
 
@@ -84,7 +84,7 @@ def decide(clock, application: Application, officer: User, when: datetime, outco
     if fresh(application).status == Status.SUBMITTED:
         start_review(clock, application, officer, when)
     if outcome == Status.APPROVED:
-        workflow.application_approve(
+        decisions.application_approve(
             application_id=application.pk,
             actor=officer,
             expected_version=fresh(application).version,
@@ -92,7 +92,7 @@ def decide(clock, application: Application, officer: User, when: datetime, outco
             valid_to=date(2028, 9, 15),
         )
     else:
-        workflow.application_reject(
+        decisions.application_reject(
             application_id=application.pk,
             actor=officer,
             expected_version=fresh(application).version,
@@ -133,7 +133,7 @@ def world(clock) -> World:
     start_review(clock, o1, officer_a, at(2024, 10, 2))
     o2 = submitted(clock, at(2024, 11, 20))  # 56 days: past the target only
     start_review(clock, o2, officer_a, at(2024, 11, 21))
-    workflow.application_request_info(
+    decisions.application_request_info(
         application_id=o2.pk,
         actor=officer_a,
         expected_version=fresh(o2).version,

@@ -16,10 +16,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
-from applications import workflow
+from applications import decisions, workflow
 from applications.models import Application
+from applications.queue import (
+    queue_filtered,
+    queue_sorted,
+)
 from officers.dashboard_views import EXPORT_HEADER, csv_safe
-from officers.queue import queue_filtered, queue_sorted
 from tests.factories import (
     ApplicationFactory,
     OfficerFactory,
@@ -56,7 +59,7 @@ HEADER = [
 @pytest.fixture(autouse=True)
 def _no_letters(monkeypatch):
     """Approval renders the decision letter as a PDF: slow, and not what is tested here."""
-    monkeypatch.setattr(workflow, "permit_attach_letter", lambda *, permit: None)
+    monkeypatch.setattr(decisions, "permit_attach_letter", lambda *, permit: None)
 
 
 @pytest.fixture
@@ -83,7 +86,7 @@ def submitted(clock, when: datetime, **fields) -> Application:
 
 
 def reviewed(application: Application, officer: User) -> Application:
-    workflow.application_start_review(
+    decisions.application_start_review(
         application_id=application.pk, actor=officer, expected_version=fresh(application).version
     )
     return fresh(application)
@@ -113,7 +116,7 @@ def world(clock) -> World:
     )
     mine = reviewed(submitted(clock, datetime(2024, 10, 1, 10, 5, tzinfo=ISTANBUL)), me)
     theirs = reviewed(submitted(clock, datetime(2024, 10, 1, 10, 10, tzinfo=ISTANBUL)), colleague)
-    workflow.application_request_info(
+    decisions.application_request_info(
         application_id=theirs.pk,
         actor=colleague,
         expected_version=theirs.version,
@@ -122,7 +125,7 @@ def world(clock) -> World:
         due_date=date(2024, 10, 5),
     )
     approved = reviewed(submitted(clock, datetime(2024, 10, 1, 10, 15, tzinfo=ISTANBUL)), me)
-    workflow.application_approve(
+    decisions.application_approve(
         application_id=approved.pk,
         actor=me,
         expected_version=approved.version,

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.html import escape
 
-from applications import selectors, workflow
+from applications import decisions, selectors, workflow
 from applications.models import (
     Application,
     ApplicationEvent,
@@ -28,6 +28,7 @@ from applications.models import (
     Message,
     Status,
 )
+from cases.assignment import case_claim_next
 from documents.models import Document
 from permits.models import Permit
 from tests.factories import DocumentFactory, OfficerFactory
@@ -423,7 +424,7 @@ def test_request_info_with_the_default_deadline(reviewing, officer, as_officer, 
 
 
 def test_the_service_defaults_the_deadline_to_the_policy_period(reviewing, officer):
-    request = workflow.application_request_info(
+    request = decisions.application_request_info(
         application_id=reviewing.pk,
         actor=officer,
         expected_version=reviewing.version,
@@ -546,7 +547,7 @@ def test_the_service_enforces_the_bounds_too(reviewing, officer):
     before = snapshot(reviewing)
 
     with pytest.raises(workflow.WorkflowError):
-        workflow.application_approve(
+        decisions.application_approve(
             application_id=reviewing.pk,
             actor=officer,
             expected_version=reviewing.version,
@@ -591,7 +592,7 @@ def test_reject_with_reasons_and_an_explanation(reviewing, officer, as_officer, 
     assert event.note == "The university confirmed that the enrolment was cancelled."
     html = student_page(as_student, reviewing)
     assert "The university confirmed that the enrolment was cancelled." in html
-    assert str(workflow.REJECTION_REASONS["studies_cannot_continue"]) in html
+    assert str(decisions.REJECTION_REASONS["studies_cannot_continue"]) in html
     assert "How to appeal" in html
     assert not Permit.objects.exists()
 
@@ -631,10 +632,10 @@ def test_reject_needs_grounds_and_an_explanation(reviewing, as_officer, data):
 )
 def test_a_stale_page_changes_nothing(reviewing, officer, as_officer, decide):
     # Someone else acted meanwhile: the version moved on.
-    workflow.application_release(
+    decisions.application_release(
         application_id=reviewing.pk, actor=officer, expected_version=reviewing.version
     )
-    workflow.application_claim_next(actor=officer)
+    case_claim_next(actor=officer)
     before = snapshot(reviewing)
 
     response = decide(as_officer, reviewing, reviewing.version)
@@ -664,7 +665,7 @@ def test_two_racing_approvals_issue_exactly_one_permit(application_in):
     def worker(officer) -> None:
         try:
             barrier.wait(timeout=10)
-            result: object = workflow.application_approve(
+            result: object = decisions.application_approve(
                 application_id=application.pk,
                 actor=officer,
                 expected_version=seen_version,

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from applications import workflow
+from applications import decisions, workflow
 from applications.models import Application, ApplicationEvent, ReferenceCounter, Status
 from applications.references import reference_allocate
 from notifications.models import Notification
@@ -67,7 +67,7 @@ def test_an_approval_and_a_refusal_at_once_one_wins(application_in):
     approver, refuser = OfficerFactory(), OfficerFactory()
     application = application_in(Status.UNDER_REVIEW, officer=approver)
     seen = application.version
-    earliest, latest = workflow.permit_bounds(application, on=application.evaluated_on)
+    earliest, latest = decisions.permit_bounds(application, on=application.evaluated_on)
     barrier = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 
@@ -81,14 +81,14 @@ def test_an_approval_and_a_refusal_at_once_one_wins(application_in):
             connection.close()
 
     actions = {
-        "approve": lambda: workflow.application_approve(
+        "approve": lambda: decisions.application_approve(
             application_id=application.pk,
             actor=approver,
             expected_version=seen,
             valid_from=earliest,
             valid_to=latest,
         ),
-        "reject": lambda: workflow.application_reject(
+        "reject": lambda: decisions.application_reject(
             application_id=application.pk,
             actor=refuser,
             expected_version=seen,

@@ -26,6 +26,7 @@ from celery import Celery
 from django.db import connection
 from django.utils import timezone
 
+from applications import notices as app_notices
 from notifications.models import Notification
 from notifications.tasks import STUCK_AFTER, requeue_due_notifications
 from tests.factories import UserFactory
@@ -143,7 +144,7 @@ def test_a_send_killed_midway_is_delivered_once(sink, worker):
     # Written directly, not through notification_create: this test process runs Celery
     # eagerly, and the send must happen in the worker.
     notice = Notification.objects.create(
-        kind=Notification.Kind.MESSAGE,
+        kind=app_notices.MESSAGE,
         to_email=student.email,
         language="en",
         recipient=student,

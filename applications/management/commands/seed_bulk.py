@@ -49,13 +49,14 @@ from accounts.services import (
     totp_authenticator_set,
     totp_secret_normalise,
 )
+from applications import notices as app_notices
 from applications.models import Application, ApplicationEvent, InfoRequest, ReferenceCounter, Status
+from applications.notices import STATUS_NOTICES
 from applications.references import format_reference
 from core.crypto import identifier_hash
 from core.search import fold
 from documents.models import Document
 from notifications.models import Notification
-from notifications.services import STATUS_NOTICES
 from permits.models import Permit
 from rules import eligibility
 from rules.models import Level, PolicyVersion
@@ -984,7 +985,7 @@ class Command(BaseCommand):
             return
         kind = STATUS_NOTICES.get((event.from_status, event.to_status))
         if kind is None and event.to_status == Status.WITHDRAWN:
-            kind = Notification.Kind.WITHDRAWN
+            kind = app_notices.WITHDRAWN
         if kind is None:
             return
         sent_at = event.at + timedelta(seconds=self.rng.randint(2, 90))

@@ -34,7 +34,7 @@ from accounts.services import (
     totp_authenticator_set,
     totp_secret_normalise,
 )
-from applications import workflow
+from applications import decisions, workflow
 from applications.models import Application, Status
 from documents.models import Document
 from universities.models import Province, University
@@ -337,9 +337,9 @@ class Command(BaseCommand):
         if step == "submit":
             workflow.application_submit(actor=student, **common)
         elif step == "review":
-            workflow.application_start_review(actor=officer, **common)
+            decisions.application_start_review(actor=officer, **common)
         elif step == "request_info":
-            workflow.application_request_info(
+            decisions.application_request_info(
                 actor=officer,
                 message="The photo is not a biometric photo. Please upload a new one taken "
                 "within the last 6 months, on a white background.",
@@ -347,12 +347,12 @@ class Command(BaseCommand):
                 **common,
             )
         elif step == "approve":
-            earliest, latest = workflow.permit_bounds(application, on=today)
-            workflow.application_approve(
+            earliest, latest = decisions.permit_bounds(application, on=today)
+            decisions.application_approve(
                 actor=officer, valid_from=earliest, valid_to=latest, **common
             )
         elif step == "reject":
-            workflow.application_reject(
+            decisions.application_reject(
                 actor=officer,
                 reason_codes=["studies_cannot_continue"],
                 explanation="The university reports that the registration was cancelled.",

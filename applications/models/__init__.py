@@ -1,0 +1,32 @@
+"""The application case and what hangs off it: its history, information requests, messages
+and officers' notes.
+
+Behaviour lives in services (``workflow.py``, ``references.py``) and selectors; models hold
+data, constraints and small derived properties only. ``status`` is never assigned outside
+``workflow.py``, which moves it through the shared transition engine (``cases``).
+"""
+
+from .case import (
+    ACTIVE_STATUSES,
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    Application,
+    ReferenceCounter,
+    Status,
+)
+from .correspondence import InfoRequest, InternalNote, Message
+from .history import AppendOnlyError, ApplicationEvent
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "FINAL_STATUSES",
+    "OPEN_STATUSES",
+    "AppendOnlyError",
+    "Application",
+    "ApplicationEvent",
+    "InfoRequest",
+    "InternalNote",
+    "Message",
+    "ReferenceCounter",
+    "Status",
+]
