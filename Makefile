@@ -71,9 +71,13 @@ $(LOAD_VENV)/.installed: bench/requirements-load.txt
 load: install messages $(LOAD_VENV)/.installed
 	@$(PY) bench/load.py
 
+## make lint (part of make test): ruff, the import contracts between apps (pyproject.toml),
+## mypy over the services, selectors and both engines, and no missing migration
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 ## make security: before a release, not part of make test: bandit, then wapiti and sqlmap against
@@ -97,4 +101,4 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) $(LOAD_VENV) node_modules staticfiles .pytest_cache .ruff_cache .hypothesis .system-packages
+	rm -rf $(VENV) $(LOAD_VENV) node_modules staticfiles .pytest_cache .ruff_cache .mypy_cache .hypothesis .system-packages

@@ -1,5 +1,7 @@
 """The portal's user: one account per person, identified by email address."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -69,7 +71,7 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.email
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = (self.email or "").strip().lower()
         super().save(*args, **kwargs)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Literal, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,12 +55,17 @@ def _record_event(
     )
 
 
+def _notify(application: Application, event: models.Model) -> None:
+    # The engine hands back the event ``_record_event`` wrote: an ApplicationEvent.
+    notify_status_change(application=application, event=cast(ApplicationEvent, event))
+
+
 FLOW = engine.Flow(
     model=Application,
     transitions=TRANSITIONS,
     status_label=lambda status: str(Status(status).label),
     record_event=_record_event,
-    notify=lambda application, event: notify_status_change(application=application, event=event),
+    notify=_notify,
     stale_message=gettext_lazy(
         "This application was changed by someone else meanwhile. "
         "Nothing was saved; reload it to see the current state."
@@ -81,7 +87,7 @@ def require_applicant(application: Application, actor: AbstractBaseUser) -> None
 
 
 def lock(application_id: int) -> Application:
-    return engine.lock(FLOW, application_id)
+    return cast(Application, engine.lock(FLOW, application_id))
 
 
 def begin(

@@ -4,16 +4,16 @@ django-helpdesk's list and detail checks drifted apart; here both call the same 
 querysets are scoped by the same rule (``applications_visible_to``).
 """
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
+from accounts.models import User
 from accounts.roles import is_officer
 
 from .models import Application, Status
 
 
-def can_view_application(user: AbstractBaseUser | AnonymousUser, application: Application) -> bool:
+def can_view_application(user: User | AnonymousUser, application: Application) -> bool:
     if not user.is_authenticated:
         return False
     if application.applicant_id == user.pk:
@@ -22,7 +22,7 @@ def can_view_application(user: AbstractBaseUser | AnonymousUser, application: Ap
     return application.status != Status.DRAFT and is_officer(user)
 
 
-def applications_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Application]:
+def applications_visible_to(user: User | AnonymousUser) -> QuerySet[Application]:
     if not user.is_authenticated:
         return Application.objects.none()
     if is_officer(user):
@@ -30,6 +30,6 @@ def applications_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[
     return Application.objects.filter(applicant=user)
 
 
-def own_applications(user: AbstractBaseUser) -> QuerySet[Application]:
+def own_applications(user: User) -> QuerySet[Application]:
     """The student's pages show only the student's own applications, officers' included."""
     return Application.objects.filter(applicant=user)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import django_filters
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from cases.deadlines import age_days, sla_state, sla_target_days
 from core.search import fold, identifier_match
 from core.widgets import QuickSelect
@@ -42,7 +44,8 @@ SORTS = {
 DEFAULT_SORT = "submitted"
 
 
-class QueueFilter(django_filters.FilterSet):
+# django-filter ships no type information, so mypy sees its base class as Any.
+class QueueFilter(django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(
         choices=[(s.value, s.label) for s in QUEUE_STATUSES],
@@ -78,13 +81,15 @@ class QueueFilter(django_filters.FilterSet):
         model = Application
         fields: list[str] = []
 
-    def __init__(self, *args, officer: AbstractBaseUser, **kwargs):
+    def __init__(self, *args: Any, officer: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.officer = officer
         for field in ("submitted_from", "submitted_to"):
             self.form.fields[field].widget.input_type = "date"
 
-    def search(self, queryset, name, value):
+    def search(
+        self, queryset: QuerySet[Application], name: str, value: str
+    ) -> QuerySet[Application]:
         term = fold(value)
         if not term:
             return queryset
@@ -95,20 +100,26 @@ class QueueFilter(django_filters.FilterSet):
             by_words &= Q(search_text__contains=word)
         return queryset.filter(by_words | identifier_match(value))
 
-    def filter_status(self, queryset, name, value):
+    def filter_status(
+        self, queryset: QuerySet[Application], name: str, value: list[str]
+    ) -> QuerySet[Application]:
         # One ``status IN (...)``, which the queue's partial index matches. django-filter's own
         # multiple-choice filter ORs one condition per value and adds DISTINCT (meant for joins
         # to many rows), which turns every page and count into a sort of all matching rows.
         return queryset.filter(status__in=value) if value else queryset
 
-    def filter_assignee(self, queryset, name, value):
+    def filter_assignee(
+        self, queryset: QuerySet[Application], name: str, value: str
+    ) -> QuerySet[Application]:
         if value == "me":
             return queryset.filter(assignee=self.officer)
         if value == "unassigned":
             return queryset.filter(assignee__isnull=True)
         return queryset
 
-    def filter_overdue(self, queryset, name, value):
+    def filter_overdue(
+        self, queryset: QuerySet[Application], name: str, value: bool | None
+    ) -> QuerySet[Application]:
         if value is None:
             return queryset
         cutoff = timezone.now() - timedelta(days=sla_target_days())
@@ -135,7 +146,7 @@ def queue_base() -> QuerySet[Application]:
     )
 
 
-def queue_filtered(*, params, officer: AbstractBaseUser) -> QueueFilter:
+def queue_filtered(*, params: QueryDict, officer: User) -> QueueFilter:
     """The filter with its queryset; without a status filter, only open work is shown."""
     data = params.copy()
     if not data.getlist("status"):

@@ -100,7 +100,7 @@ def task_list(application: Application) -> list[tuple[Section, bool]]:
     return [(section, section_is_complete(section, application)) for section in SECTIONS]
 
 
-def _display(application: Application, name: str):
+def _display(application: Application, name: str) -> object:
     display = getattr(application, f"get_{name}_display", None)
     return display() if display else getattr(application, name)
 

@@ -19,7 +19,8 @@ NEAR_LEGAL_LIMIT_DAYS = 10
 
 
 def sla_target_days() -> int:
-    return settings.OFFICER_SLA_TARGET_DAYS
+    days: int = settings.OFFICER_SLA_TARGET_DAYS
+    return days
 
 
 def age_days(submitted_at: datetime | None, *, today: date) -> int | None:

@@ -40,9 +40,11 @@ class Case(Protocol):
 
 
 class RecordEvent(Protocol):
+    # The case is passed by position, so each kind may name it as its own (``application``).
     def __call__(
         self,
         case: Any,
+        /,
         *,
         kind: str,
         actor: Any,

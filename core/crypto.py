@@ -25,12 +25,25 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+
+if TYPE_CHECKING:
+    from django.apps import AppConfig
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.expressions import Combinable, Expression
+    from django.db.models.lookups import Lookup, Transform
+
+    # Django's fields are not subscriptable at run time; the stubs need the types they carry.
+    _CharField = models.CharField[str | int | Combinable, str]
+else:
+    _CharField = models.CharField
 
 MASK_CHARACTER = "•"
 _UNDECRYPTABLE = "A stored value could not be decrypted with any key in FIELD_ENCRYPTION_KEYS."
@@ -73,18 +86,20 @@ def _fernet() -> MultiFernet:
 
 
 def _hash_key() -> bytes:
-    key = settings.FIELD_HASH_KEY
+    key: str = settings.FIELD_HASH_KEY
     if not key:
         raise ImproperlyConfigured("FIELD_HASH_KEY must be set.")
     return key.encode("utf-8")
 
 
-def check_keys(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def check_keys(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """System check (``manage.py check``, every start): the keys are usable.
 
     A bad key would otherwise surface only when the first passport number is read or written.
     """
-    errors = []
+    errors: list[checks.CheckMessage] = []
     try:
         _keys()
     except ImproperlyConfigured as exc:
@@ -177,7 +192,7 @@ def mask(value: str, *, keep_start: int = 0, keep_end: int = 3) -> str:
 # --- the model field -------------------------------------------------------------------------
 
 
-class EncryptedTextField(models.CharField):
+class EncryptedTextField(_CharField):
     """A short text that is encrypted in the database and clear everywhere in Python.
 
     In Python, forms and validation it behaves as a ``CharField``: ``max_length`` and the
@@ -192,21 +207,23 @@ class EncryptedTextField(models.CharField):
     def get_internal_type(self) -> str:
         return "TextField"
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(
+        self, value: str | None, expression: Expression, connection: BaseDatabaseWrapper
+    ) -> str | None:
         if value is None:
             return value
         return decrypt(value)
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> str | None:
         value = super().get_prep_value(value)
         if value is None:
             return value
         return encrypt(str(value))
 
-    def get_lookup(self, lookup_name):
+    def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
         if lookup_name != "isnull":
             return None
         return super().get_lookup(lookup_name)
 
-    def get_transform(self, name):
+    def get_transform(self, name: str) -> type[Transform] | None:
         return None

@@ -2,6 +2,7 @@
 person saw (optimistic concurrency)."""
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -21,11 +22,11 @@ class IsoDateField(forms.DateField):
         "range": _("Enter a date between %(earliest)s and %(latest)s."),
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", ISO_FORMAT)
         super().__init__(**kwargs)
 
-    def validate(self, value):
+    def validate(self, value: date | None) -> None:
         super().validate(value)
         if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
             raise forms.ValidationError(

@@ -1,5 +1,6 @@
 """Small request helpers shared by views."""
 
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
 
@@ -9,5 +10,5 @@ def post_data(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-def post_files(request: HttpRequest) -> MultiValueDict | None:
+def post_files(request: HttpRequest) -> MultiValueDict[str, UploadedFile] | None:
     return request.FILES if request.method == "POST" else None

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
+
+if TYPE_CHECKING:
+    from django.forms.renderers import BaseRenderer
+    from django.utils.safestring import SafeString
 
 
 class QuickSelect(forms.Select):
@@ -18,7 +23,13 @@ class QuickSelect(forms.Select):
     attributes through ``flatatt``, every value and label escaped); no option groups.
     """
 
-    def render(self, name, value, attrs=None, renderer=None):
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
         selected = set(self.format_value(value))
         parts = [f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>']
         for option_value, label in self.choices:

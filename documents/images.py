@@ -8,6 +8,7 @@ import io
 import logging
 import threading
 import warnings
+from collections.abc import Iterator
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
@@ -39,7 +40,7 @@ def _image_unreadable() -> UploadRejected:
 
 def _image_too_large(max_pixels: int) -> UploadRejected:
     megapixels = Decimal(max_pixels) / Decimal(1_000_000)
-    megapixels = formats.number_format(
+    shown = formats.number_format(
         megapixels.quantize(Decimal("0.1"), ROUND_DOWN).normalize()
         if megapixels >= Decimal("0.1")
         else megapixels.normalize()
@@ -50,7 +51,7 @@ def _image_too_large(max_pixels: int) -> UploadRejected:
             "The image has more than %(megapixels)s megapixels. "
             "Upload a smaller picture (reduce its resolution)."
         )
-        % {"megapixels": megapixels},
+        % {"megapixels": shown},
     )
 
 
@@ -63,7 +64,7 @@ _STRICT_DECODING = threading.Lock()
 
 
 @contextlib.contextmanager
-def _strict_decoding():
+def _strict_decoding() -> Iterator[None]:
     with _STRICT_DECODING:
         previous = ImageFile.LOAD_TRUNCATED_IMAGES
         ImageFile.LOAD_TRUNCATED_IMAGES = False

@@ -107,7 +107,7 @@ MAX_PDF_CONTAINERS = 200_000
 _PLAIN, _ACTION, _ADDITIONAL_ACTIONS = 0, 1, 2
 
 
-def _name(value) -> str | None:
+def _name(value: object) -> str | None:
     if isinstance(value, IndirectObject):
         value = value.get_object()
     return str(value) if isinstance(value, str) else None

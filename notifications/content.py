@@ -20,7 +20,7 @@ from .models import Notification
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class _Blank(dict):
+class _Blank(dict[str, Any]):
     """Missing context values render as empty text instead of failing the whole notice."""
 
     def __missing__(self, key: str) -> str:

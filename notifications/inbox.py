@@ -12,6 +12,7 @@ the portal in Turkish sees the Turkish notice even if their emails go out in Aze
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
@@ -26,8 +27,10 @@ from .models import Notification
 # --- selectors -----------------------------------------------------------------------------
 
 
-def inbox_for(user: AbstractBaseUser) -> QuerySet[Notification]:
+def inbox_for(user: Any) -> QuerySet[Notification]:
     """The user's notices, newest first; account emails are not part of the inbox."""
+    # ``user`` is an instance of settings.AUTH_USER_MODEL, which the outbox may not import (the
+    # ``recipient`` lookup accepts only that model, not AbstractBaseUser).
     return (
         Notification.objects.filter(recipient=user)
         .exclude(kind__in=kinds_outside_inbox())

@@ -7,7 +7,9 @@ tuned for tables of hundreds of thousands of rows (BENCHMARKS.md).
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from typing import TYPE_CHECKING, Any
+
+from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import Count, QuerySet
 from django_filters import FilterSet
@@ -15,6 +17,12 @@ from django_filters import FilterSet
 from accounts.models import User
 from accounts.roles import STAFF_GROUPS
 from cases.registry import CaseKind
+
+if TYPE_CHECKING:
+    # Paginator is not subscriptable at run time; the stubs need the type of what it pages.
+    _Paginator = Paginator[Any]
+else:
+    _Paginator = Paginator
 
 
 def officers() -> QuerySet[User]:
@@ -25,7 +33,7 @@ def officers() -> QuerySet[User]:
     )
 
 
-def status_counts(queryset: QuerySet, *, kind: CaseKind) -> dict[str, int]:
+def status_counts(queryset: QuerySet[Any], *, kind: CaseKind) -> dict[str, int]:
     # COUNT(*), not COUNT(id): a count of rows can be answered from an index on status alone.
     rows = queryset.order_by().values("status").annotate(n=Count("*"))
     counts = dict.fromkeys(kind.queue_statuses, 0)
@@ -46,7 +54,7 @@ class AtLeast(int):
         return f"{int(self)}+"
 
 
-def status_tab_counts(queryset: QuerySet, *, kind: CaseKind) -> dict[str, int]:
+def status_tab_counts(queryset: QuerySet[Any], *, kind: CaseKind) -> dict[str, int]:
     """The queue's status tabs in one query: exact for open statuses, capped for the others.
 
     Each closed status is read through the (status, submitted_at) index and stops after
@@ -59,7 +67,8 @@ def status_tab_counts(queryset: QuerySet, *, kind: CaseKind) -> dict[str, int]:
         if status not in kind.open_statuses
     ]
     # The ORM writes each part (values stay parameters); it cannot group a sliced subquery.
-    selects, params = [], []
+    selects: list[str] = []
+    params: list[Any] = []
     for number, part in enumerate(parts):
         sql, part_params = part.query.sql_with_params()
         selects.append(f"SELECT status, COUNT(*) FROM ({sql}) AS part{number} GROUP BY status")  # noqa: S608 # nosec B608
@@ -74,7 +83,7 @@ def status_tab_counts(queryset: QuerySet, *, kind: CaseKind) -> dict[str, int]:
     return counts
 
 
-class QueuePaginator(Paginator):
+class QueuePaginator(_Paginator):
     """Pages found by their keys first, then read whole ("deferred join").
 
     ``OFFSET 9950 LIMIT 50`` over full rows makes PostgreSQL build every skipped row, subqueries
@@ -83,14 +92,21 @@ class QueuePaginator(Paginator):
     from about 200 ms to a few (BENCHMARKS.md).
     """
 
-    def page(self, number):
+    # Always a queryset here: the keys of a page are read through it first.
+    object_list: QuerySet[Any]
+
+    def page(self, number: int | str) -> Page[Any]:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
         keys = self.object_list.values("pk")[bottom:top]
-        return self._get_page(self.object_list.filter(pk__in=keys), number, self)
+        # Django's hook for the Page class; the stubs do not declare it.
+        page: Page[Any] = self._get_page(  # type: ignore[attr-defined]
+            self.object_list.filter(pk__in=keys), number, self
+        )
+        return page
 
 
 def listed_count(filtered: FilterSet, counts: dict[str, int]) -> int | None:

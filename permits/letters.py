@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
+from typing import Any, NoReturn
 
 import segno
 import weasyprint
@@ -36,13 +37,14 @@ DEFAULT_PASSPORT_MARGIN_DAYS = 60
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 
-class _NoFetching(weasyprint.urls.URLFetcher):
+# WeasyPrint ships no type information, so mypy sees its base class as Any.
+class _NoFetching(weasyprint.urls.URLFetcher):  # type: ignore[misc]
     """Refuses every resource: the letter is self-contained."""
 
     def __init__(self) -> None:
         super().__init__(fail_on_errors=True)
 
-    def fetch(self, url, headers=None):
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> NoReturn:
         raise ValueError(f"The decision letter must not load external resources: {url!r}")
 
 
@@ -93,7 +95,7 @@ def _letter_language(permit: Permit, language: str | None) -> str:
     return settings.LANGUAGE_CODE
 
 
-def _context(permit: Permit) -> dict:
+def _context(permit: Permit) -> dict[str, Any]:
     """Called under the letter's language: the sentence dates are formatted here."""
     application = permit.application
     decided_at = application.decided_at or permit.issued_at or timezone.now()
@@ -133,7 +135,8 @@ def decision_letter_pdf(*, permit: Permit, language: str | None = None) -> bytes
     """
     with translation.override(_letter_language(permit, language)):
         html = render_to_string(TEMPLATE, _context(permit))
-    return weasyprint.HTML(string=html, base_url=None, url_fetcher=_NoFetching()).write_pdf()
+    pdf: bytes = weasyprint.HTML(string=html, base_url=None, url_fetcher=_NoFetching()).write_pdf()
+    return pdf
 
 
 def permit_attach_letter(*, permit: Permit) -> None:

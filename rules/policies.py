@@ -1,6 +1,7 @@
 """Selecting the policy version in force and turning it into the rule engine's input."""
 
 from datetime import date
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -27,7 +28,7 @@ class NoPolicyInForce(LookupError):
 
 
 def _versions_newest_first() -> list[PolicyVersion]:
-    versions = cache.get(VERSIONS_CACHE_KEY)
+    versions: list[PolicyVersion] | None = cache.get(VERSIONS_CACHE_KEY)
     if versions is None:
         versions = list(
             PolicyVersion.objects.prefetch_related("lengths").order_by("-effective_from")
@@ -38,7 +39,7 @@ def _versions_newest_first() -> list[PolicyVersion]:
 
 @receiver([post_save, post_delete], sender=PolicyVersion)
 @receiver([post_save, post_delete], sender=ProgrammeLength)
-def _forget_versions(**kwargs) -> None:
+def _forget_versions(**kwargs: Any) -> None:
     cache.delete(VERSIONS_CACHE_KEY)
     # Again after the commit: a reader between the save and the commit may have cached the
     # old rows.

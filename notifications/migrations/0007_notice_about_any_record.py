@@ -8,6 +8,13 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def _check_now(schema_editor):
+    # The updated foreign keys are checked at commit by default; the ALTER TABLE that follows in
+    # the same transaction must not find those checks still pending (PostgreSQL refuses it).
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def application_to_about(apps, schema_editor):
     content_type = apps.get_model("contenttypes", "ContentType")
     notification = apps.get_model("notifications", "Notification")
@@ -17,6 +24,7 @@ def application_to_about(apps, schema_editor):
     notification.objects.filter(application__isnull=False).update(
         about_type=about, about_id=models.F("application_id")
     )
+    _check_now(schema_editor)
 
 
 def about_to_application(apps, schema_editor):
@@ -25,6 +33,7 @@ def about_to_application(apps, schema_editor):
     about = content_type.objects.filter(app_label="applications", model="application").first()
     if about is not None:
         notification.objects.filter(about_type=about).update(application_id=models.F("about_id"))
+    _check_now(schema_editor)
 
 
 class Migration(migrations.Migration):
