@@ -7,7 +7,7 @@ the functions below write the notices inside the transaction of the change that 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.utils.translation import ngettext_lazy
 
 from notifications.kinds import NoticeKind, register
 from notifications.services import notify_user
+from rules.models import PolicyVersion
 
 from .models import Application, ApplicationEvent, Status
 
@@ -220,7 +221,7 @@ def notify_applicant(
 
 
 # The notice a student gets for each status change; a status without one sends nothing.
-STATUS_NOTICES = {
+STATUS_NOTICES: dict[tuple[str, str], str] = {
     (Status.DRAFT, Status.SUBMITTED): SUBMITTED,
     (Status.SUBMITTED, Status.UNDER_REVIEW): UNDER_REVIEW,
     (Status.UNDER_REVIEW, Status.INFO_REQUESTED): INFO_REQUESTED,
@@ -276,6 +277,8 @@ def notify_passport_too_short(*, application: Application, today: date) -> bool:
         return False
     submitted = timezone.localdate(application.submitted_at)
     period = max((today - submitted).days, 0) // PASSPORT_REPEAT_DAYS
+    # Every evaluation sets passport_required_until together with its (protected) policy version.
+    policy = cast(PolicyVersion, application.policy_version)
     return notify_applicant(
         kind=PASSPORT_TOO_SHORT,
         application=application,
@@ -283,7 +286,7 @@ def notify_passport_too_short(*, application: Application, today: date) -> bool:
         | {
             "passport_expiry": expiry.isoformat(),
             "required_until": required.isoformat(),
-            "margin_days": application.policy_version.passport_margin_days,
+            "margin_days": policy.passport_margin_days,
         },
         dedupe_key=f"passport-short:{application.pk}:{expiry.isoformat()}:{period}",
     )

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.roles import is_officer
 from cases.errors import NotPermitted, StaleVersion, TransitionNotAllowed, WorkflowError
 from documents.models import Document
@@ -73,7 +74,7 @@ def application_missing(*, application: Application, on: date) -> Missing:
 
 
 @transaction.atomic
-def application_start(*, applicant: AbstractBaseUser) -> Application:
+def application_start(*, applicant: User) -> Application:
     """Open a draft; a student has at most one active application."""
     if is_officer(applicant):
         raise NotPermitted(_("Staff accounts cannot apply; use a personal account."))
@@ -97,7 +98,7 @@ def application_start(*, applicant: AbstractBaseUser) -> Application:
 def application_submit(
     *,
     application_id: int,
-    actor: AbstractBaseUser,
+    actor: User,
     expected_version: int,
     accept_declaration: bool = False,
     on: date | None = None,
@@ -153,13 +154,15 @@ def application_submit(
 
 
 def application_rule_input(application: Application, *, on: date) -> eligibility.EligibilityInput:
+    # Both are required fields: the rules are evaluated only once they are filled in (every
+    # caller checks ``application_missing`` first, or the application was submitted).
     return eligibility.EligibilityInput(
         level=application.level,
         field=application.field,
-        programme_start=application.programme_start,
+        programme_start=cast(date, application.programme_start),
         programme_end=application.programme_end,
         prep_year=application.prep_year,
-        passport_expiry=application.passport_expiry_date,
+        passport_expiry=cast(date, application.passport_expiry_date),
         entry_date=application.entry_date,
         on=on,
     )
@@ -167,7 +170,7 @@ def application_rule_input(application: Application, *, on: date) -> eligibility
 
 @transaction.atomic
 def application_provide_info(
-    *, application_id: int, actor: AbstractBaseUser, expected_version: int, response: str = ""
+    *, application_id: int, actor: User, expected_version: int, response: str = ""
 ) -> Application:
     """The applicant answers the open information request; the review resumes."""
     application = begin(
@@ -207,7 +210,7 @@ def application_provide_info(
 
 @transaction.atomic
 def application_withdraw(
-    *, application_id: int, actor: AbstractBaseUser, expected_version: int, note: str = ""
+    *, application_id: int, actor: User, expected_version: int, note: str = ""
 ) -> Application:
     application = begin(
         application_id,

@@ -32,7 +32,8 @@ def case_claim_next(*, actor: Any) -> tuple[CaseKind, Any] | None:
     for kind in case_kinds():
         # A row of the kind's own model: every kind has ``submitted_at``, ``type[Model]`` does not.
         candidate: Any = (
-            kind.model._default_manager.select_for_update(skip_locked=True)
+            kind.all_cases()
+            .select_for_update(skip_locked=True)
             .filter(status__in=kind.claimable_statuses, assignee__isnull=True)
             .order_by("submitted_at", "pk")
             .first()

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from django.db import models, transaction
+from django.db import models
 from django.utils.functional import Promise
 
 from .errors import StaleVersion, TransitionNotAllowed
@@ -75,9 +75,8 @@ class Flow:
 
 
 def lock(flow: Flow, pk: Any) -> Any:
-    """The case row, locked until the end of the transaction (``SELECT … FOR UPDATE``)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("A case is locked only inside a transaction.")
+    """The case row, locked until the end of the transaction (``SELECT … FOR UPDATE``; Django
+    refuses it outside one)."""
     return flow.model._default_manager.select_for_update().get(pk=pk)
 
 

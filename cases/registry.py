@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 
 from .engine import Flow
@@ -52,6 +53,14 @@ class CaseKind:
     review_url_name: str
     # The kind's list for officers: its filters, sorts and columns (see officers.queue).
     queue: QueueSpec
+    # Every case of this kind (a kind may share a table with another, or hold some cases back
+    # from the officers, e.g. while a university pre-checks them); the model's rows by default.
+    cases: Callable[[], QuerySet[Any]] | None = None
+
+    def all_cases(self) -> QuerySet[Any]:
+        if self.cases is not None:
+            return self.cases()
+        return self.model._default_manager.all()
 
     @property
     def model(self) -> type[models.Model]:

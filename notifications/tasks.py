@@ -5,12 +5,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from smtplib import SMTPServerDisconnected
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from .emails import build_email
@@ -54,7 +56,7 @@ def deliver(notification_id: int) -> bool:
     return True
 
 
-def _claim(notification_id: int, now) -> Notification | None:
+def _claim(notification_id: int, now: datetime) -> Notification | None:
     """Take a due pending row for this process: one UPDATE … RETURNING, so two deliveries of
     the same task cannot both have it, and the row comes back without a second query."""
     table = Notification._meta.db_table
@@ -68,10 +70,10 @@ def _claim(notification_id: int, now) -> Notification | None:
 
 # One mail connection per worker process, kept open between sends (a new SMTP session per
 # email costs more than the email); reopened when the settings change or the server hung up.
-_mail: tuple[tuple, object] | None = None
+_mail: tuple[tuple[Any, ...], BaseEmailBackend] | None = None
 
 
-def _mail_settings() -> tuple:
+def _mail_settings() -> tuple[Any, ...]:
     return (
         settings.EMAIL_BACKEND,
         getattr(settings, "EMAIL_HOST", None),
@@ -82,13 +84,13 @@ def _mail_settings() -> tuple:
     )
 
 
-def _mail_connection():
+def _mail_connection() -> BaseEmailBackend:
     global _mail
     key = _mail_settings()
     if _mail is not None and _mail[0] == key:
         return _mail[1]
     _mail_close()
-    connection = get_connection(fail_silently=False)
+    connection: BaseEmailBackend = get_connection(fail_silently=False)
     connection.open()
     _mail = (key, connection)
     return connection
@@ -104,7 +106,7 @@ def _mail_close() -> None:
         _mail = None
 
 
-def _send(message) -> None:
+def _send(message: EmailMessage) -> None:
     message.connection = _mail_connection()
     try:
         message.send()
@@ -118,12 +120,13 @@ def _send(message) -> None:
         raise
 
 
-@shared_task(acks_late=True, ignore_result=True)
+# Celery ships no type information: its task decorator is untyped.
+@shared_task(acks_late=True, ignore_result=True)  # type: ignore[untyped-decorator]
 def send_notification(notification_id: int) -> bool:
     return deliver(notification_id)
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True)  # type: ignore[untyped-decorator]  # as above
 def requeue_due_notifications() -> int:
     """Every minute (beat): enqueue what is due, so a broker outage delays but loses nothing."""
     now = timezone.now()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, cast
 
 from django.db import connection
 from django.db.models import Count, F, FloatField, Func, Q
@@ -28,6 +29,9 @@ from cases.registry import case_kinds
 from core.dates import day_start
 
 from .queue import officers, status_counts
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 DECIDED_STATUSES = (Status.APPROVED, Status.REJECTED)
 CHART_WEEKS = 12
@@ -62,7 +66,7 @@ class StatusCount:
 
     @property
     def label(self) -> str:
-        return self.status.label
+        return str(self.status.label)
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,8 @@ def sla_breaches(*, now: datetime | None = None) -> Breaches:
     )
     for kind in case_kinds():
         row = (
-            kind.model._default_manager.filter(status__in=kind.open_statuses)
+            kind.all_cases()
+            .filter(status__in=kind.open_statuses)
             .order_by()
             .aggregate(
                 open=Count("pk"),
@@ -222,9 +227,14 @@ def decision_stats(*, now: datetime | None = None) -> DecisionStats:
         return DecisionStats(**row)
     # The first-run SQLite database has no percentile_cont: take the median in Python.
     row = decided.aggregate(**counts)
+    # Neither is NULL: ``decided`` filters on both.
+    pairs = cast(
+        "Iterable[tuple[datetime, datetime]]",
+        decided.values_list("submitted_at", "decided_at"),
+    )
     spans = [
         ((decided_at - submitted_at).total_seconds() / 86400, decided_at >= since_short)
-        for submitted_at, decided_at in decided.values_list("submitted_at", "decided_at")
+        for submitted_at, decided_at in pairs
     ]
     short = [days for days, is_recent in spans if is_recent]
     return DecisionStats(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from applications.models import ApplicationEvent, InternalNote, Status
 from cases.assignment import require_officer
 from cases.errors import WorkflowError
@@ -14,9 +14,7 @@ from documents.models import Document
 
 
 @transaction.atomic
-def document_review(
-    *, document_id: int, actor: AbstractBaseUser, verdict: str, reason: str = ""
-) -> Document:
+def document_review(*, document_id: int, actor: User, verdict: str, reason: str = "") -> Document:
     """Record an officer's verdict on a document; the reason is what the student will read."""
     require_officer(actor)
     document = (
@@ -44,7 +42,7 @@ def document_review(
 
 
 @transaction.atomic
-def note_add(*, application_id: int, actor: AbstractBaseUser, body: str) -> InternalNote:
+def note_add(*, application_id: int, actor: User, body: str) -> InternalNote:
     require_officer(actor)
     body = body.strip()
     if not body:
