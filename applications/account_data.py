@@ -85,7 +85,7 @@ def _application_record(application: Application) -> dict[str, Any]:
 def account_export(*, user: User) -> bytes:
     """Everything the portal holds about ``user``: data.json plus their documents, zipped."""
     profile = getattr(user, "profile", None)
-    record = {
+    record: dict[str, Any] = {
         "exported_at": timezone.now(),
         "account": {
             "email": user.email,

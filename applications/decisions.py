@@ -9,20 +9,21 @@ student's moves are in ``workflow.py``; claim-next over every kind of case is
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from accounts.roles import is_officer, is_supervisor
 from cases.assignment import require_officer
 from cases.errors import NotPermitted, TransitionNotAllowed, WorkflowError
 from permits.letters import permit_attach_letter
 from permits.models import Permit
 from rules import eligibility
+from rules.models import PolicyVersion
 from rules.policies import eligibility_evaluate
 
 from .flow import assign, begin, check_version, lock, move
@@ -43,7 +44,7 @@ REJECTION_REASONS: dict[str, Any] = {
 
 @transaction.atomic
 def application_start_review(
-    *, application_id: int, actor: AbstractBaseUser, expected_version: int
+    *, application_id: int, actor: User, expected_version: int
 ) -> Application:
     application = begin(
         application_id,
@@ -64,7 +65,7 @@ def application_start_review(
 def application_request_info(
     *,
     application_id: int,
-    actor: AbstractBaseUser,
+    actor: User,
     expected_version: int,
     message: str,
     document_kinds: list[str],
@@ -116,11 +117,13 @@ def permit_bounds(application: Application, *, on: date) -> tuple[date, date]:
 
 
 def permit_bounds_from(
-    application: Application, *, outcome: eligibility.Outcome, version, on: date
+    application: Application, *, outcome: eligibility.Outcome, version: PolicyVersion, on: date
 ) -> tuple[date, date]:
     """The bounds for an outcome already evaluated: not after the programme end, and not later
     than the passport expiry minus the policy's margin."""
-    passport_limit = application.passport_expiry_date - timedelta(days=version.passport_margin_days)
+    # The outcome was evaluated from this expiry date: the rules cannot run without one.
+    expiry = cast(date, application.passport_expiry_date)
+    passport_limit = expiry - timedelta(days=version.passport_margin_days)
     return on, min(outcome.permit_end, passport_limit)
 
 
@@ -128,7 +131,7 @@ def permit_bounds_from(
 def application_approve(
     *,
     application_id: int,
-    actor: AbstractBaseUser,
+    actor: User,
     expected_version: int,
     valid_from: date,
     valid_to: date,
@@ -183,7 +186,7 @@ def application_approve(
 def application_reject(
     *,
     application_id: int,
-    actor: AbstractBaseUser,
+    actor: User,
     expected_version: int,
     reason_codes: list[str],
     explanation: str,
@@ -211,7 +214,7 @@ def application_reject(
     return application
 
 
-def application_claim(application: Application, actor: AbstractBaseUser) -> None:
+def application_claim(application: Application, actor: User) -> None:
     """What claim-next does with a locked, unassigned application: the officer takes it, and a
     submitted one goes into review."""
     application.assignee = actor
@@ -222,9 +225,7 @@ def application_claim(application: Application, actor: AbstractBaseUser) -> None
 
 
 @transaction.atomic
-def application_release(
-    *, application_id: int, actor: AbstractBaseUser, expected_version: int
-) -> Application:
+def application_release(*, application_id: int, actor: User, expected_version: int) -> Application:
     """Hand an application back to the queue; only its assignee or a supervisor may."""
     application = lock(application_id)
     require_officer(actor)
@@ -241,9 +242,9 @@ def application_release(
 def application_reassign(
     *,
     application_id: int,
-    actor: AbstractBaseUser,
+    actor: User,
     expected_version: int,
-    assignee: AbstractBaseUser,
+    assignee: User,
 ) -> Application:
     application = lock(application_id)
     if not is_supervisor(actor):

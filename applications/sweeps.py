@@ -9,6 +9,7 @@ date condition.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db.models import F
@@ -91,7 +92,8 @@ def sweep_passports(*, today: date | None = None) -> dict[str, int]:
     )
     holders = 0
     for application in expiring.iterator():
-        expiry = application.passport_expiry_date
+        # Never NULL here: ``expiring`` filters on the date.
+        expiry = cast(date, application.passport_expiry_date)
         days_left = (expiry - today).days
         created = notify_applicant(
             kind=notices.PASSPORT_EXPIRING,
