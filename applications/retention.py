@@ -89,8 +89,7 @@ def application_anonymise(*, application_id: int) -> bool:
     application.eligibility_outcome = outcome or None
     application.anonymised_at = timezone.now()
     application.version += 1
-    # Application.save (applications/models/case.py) has no annotations yet.
-    application.save()  # type: ignore[no-untyped-call]
+    application.save()
 
     files = []
     for document in application.documents.all():

@@ -71,8 +71,7 @@ def application_update_section(
             setattr(application, name, values[name])
     application.full_clean(exclude=["applicant"])
     application.version += 1
-    # Application.save (applications/models/case.py) has no annotations yet.
-    application.save()  # type: ignore[no-untyped-call]
+    application.save()
     return application
 
 
@@ -208,8 +207,7 @@ def application_passport_update(
     application.passport_required_until = outcome.passport_required_until
     application.policy_version = version
     application.version += 1
-    # Application.save (applications/models/case.py) has no annotations yet.
-    application.save()  # type: ignore[no-untyped-call]
+    application.save()
     ApplicationEvent.objects.create(
         application=application,
         kind=ApplicationEvent.Kind.PASSPORT_UPDATED,
@@ -282,8 +280,7 @@ def application_prefill_from_profile(*, application: Application, user: User) ->
     filled = [name for name, value in values.items() if value not in (None, "")]
     for name in filled:
         setattr(application, name, values[name])
-    # Application.save (applications/models/case.py) has no annotations yet.
-    application.save(update_fields=[*filled, "updated_at"])  # type: ignore[no-untyped-call]
+    application.save(update_fields=[*filled, "updated_at"])
 
 
 def _never_submitted() -> Q:

@@ -1,10 +1,12 @@
 """The application's nightly sweeps now live in this app's tasks; beat follows.
 
 The schedule rows were written by the notifications app's migrations when it still owned the
-sweeps; they keep their names, times and run history and only point at the new task paths.
+sweeps; they keep their names, times and run history (``core.beat_migrations``).
 """
 
 from django.db import migrations
+
+from core.beat_migrations import renamed_beat_tasks
 
 RENAMED = {
     "notifications.tasks.sweep_inactive_drafts_task": "applications.tasks.sweep_inactive_drafts_task",
@@ -13,24 +15,10 @@ RENAMED = {
 }
 
 
-def _rename(apps, mapping):
-    periodic_task = apps.get_model("django_celery_beat", "PeriodicTask")
-    for old, new in mapping.items():
-        periodic_task.objects.filter(task=old).update(task=new)
-
-
-def forwards(apps, schema_editor):
-    _rename(apps, RENAMED)
-
-
-def backwards(apps, schema_editor):
-    _rename(apps, {new: old for old, new in RENAMED.items()})
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("applications", "0012_models_moved_to_their_apps"),
         ("notifications", "0006_reminder_sweeps"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [renamed_beat_tasks(RENAMED)]

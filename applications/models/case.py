@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.indexes import GinIndex
@@ -299,7 +301,7 @@ class Application(models.Model):
     SEARCHED_FIELDS = ("reference", "surname", "given_names")
     HASHED_FIELDS = {"passport_number": "passport_number_hash", "fin": "fin_hash"}
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Derived data, kept here so no code path that saves an application can forget it. Only
         # what is being saved is derived again (a deferred field is not loaded for nothing).
         update_fields = kwargs.get("update_fields")
