@@ -36,6 +36,9 @@ class Case(Protocol):
     version: int
     assignee: Any
 
+    @property
+    def _meta(self) -> Any: ...
+
     def save(self, *args: Any, **kwargs: Any) -> None: ...
 
 
@@ -104,7 +107,8 @@ def _bump(case: Case, update: Iterable[str]) -> None:
     # The row is locked, so incrementing in Python cannot lose an update.
     case.version += 1
     fields = ["version", *update]
-    if any(f.name == "updated_at" for f in case._meta.concrete_fields):  # type: ignore[attr-defined]
+    # ``auto_now`` is applied only to the fields named in ``update_fields``.
+    if any(f.name == "updated_at" for f in case._meta.concrete_fields):
         fields.append("updated_at")
     case.save(update_fields=fields)
 

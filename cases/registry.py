@@ -36,6 +36,10 @@ class QueueSpec:
 
 @dataclass(frozen=True)
 class CaseKind:
+    """A kind of case. Its model has ``status``, ``version``, ``assignee`` (an officer or none),
+    ``submitted_at`` and ``decided_at``: what the queue, claim-next, the deadlines and the
+    dashboard read."""
+
     code: str
     label: Promise
     flow: Flow
@@ -43,8 +47,9 @@ class CaseKind:
     open_statuses: tuple[str, ...]
     # What officers may list (never a student's draft).
     queue_statuses: tuple[str, ...]
-    # Decided for good: what the dashboard's decision figures count.
-    decided_statuses: tuple[str, ...]
+    # The two decisions the dashboard counts: granted and refused.
+    granted_status: str
+    refused_status: str
     # What claim-next may hand out, when nobody has it.
     claimable_statuses: tuple[str, ...]
     # Claiming: take the locked case for the officer (and start its review where due).
@@ -65,6 +70,10 @@ class CaseKind:
     @property
     def model(self) -> type[models.Model]:
         return self.flow.model
+
+    @property
+    def decided_statuses(self) -> tuple[str, str]:
+        return (self.granted_status, self.refused_status)
 
     def status_label(self, status: str) -> str:
         return self.flow.status_label(status)

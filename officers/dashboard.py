@@ -1,8 +1,9 @@
 """Selectors for the supervisor dashboard: counts, time limits and durations.
 
 Everything is aggregated in the database; ``dashboard_summary`` runs a fixed number of queries
-(five) whatever the number of applications or officers. "Now" can be passed in, so the numbers
-can be checked for any day.
+(five) whatever the number of cases or officers. "Now" can be passed in, so the numbers can be
+checked for any day. Statuses and decisions are shown for one kind of case at a time (each
+kind has its own statuses); the time limits and the officers' open work count every kind.
 
 Time limits are measured in elapsed time from ``submitted_at``, exactly as the queue's
 ``overdue`` filter does, so a count here and the list it links to agree.
@@ -13,19 +14,17 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection
-from django.db.models import Count, F, FloatField, Func, Q
+from django.db.models import Count, F, FloatField, Func, OuterRef, Q, QuerySet, Subquery
 from django.db.models.aggregates import Aggregate
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from accounts.models import User
-from applications.case_kind import APPLICATION
-from applications.models import OPEN_STATUSES, Application, Status
 from cases.deadlines import LEGAL_DECISION_DAYS, sla_target_days
-from cases.registry import case_kinds
+from cases.registry import CaseKind, case_kind, case_kinds
 from core.dates import day_start
 
 from .queue import officers, status_counts
@@ -33,7 +32,6 @@ from .queue import officers, status_counts
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-DECIDED_STATUSES = (Status.APPROVED, Status.REJECTED)
 CHART_WEEKS = 12
 SHORT_WINDOW_DAYS = 30
 LONG_WINDOW_DAYS = 90
@@ -61,12 +59,9 @@ class ElapsedDays(Func):
 
 @dataclass(frozen=True)
 class StatusCount:
-    status: Status
+    status: str
+    label: str
     count: int
-
-    @property
-    def label(self) -> str:
-        return str(self.status.label)
 
 
 @dataclass(frozen=True)
@@ -163,10 +158,18 @@ def _cutoffs(now: datetime) -> tuple[datetime, datetime]:
     return now - timedelta(days=sla_target_days()), now - timedelta(days=LEGAL_DECISION_DAYS)
 
 
-def applications_per_status() -> list[StatusCount]:
-    """Every status but draft (officers never see drafts), zeros included. One query."""
-    counts = status_counts(Application.objects.exclude(status=Status.DRAFT), kind=APPLICATION)
-    return [StatusCount(status=Status(value), count=n) for value, n in counts.items()]
+def _kind(kind: CaseKind | None) -> CaseKind:
+    return kind or case_kind(None)
+
+
+def applications_per_status(*, kind: CaseKind | None = None) -> list[StatusCount]:
+    """Every status officers see (never a draft), zeros included. One query."""
+    kind = _kind(kind)
+    counts = status_counts(kind.all_cases().filter(status__in=kind.queue_statuses), kind=kind)
+    return [
+        StatusCount(status=value, label=kind.status_label(value), count=n)
+        for value, n in counts.items()
+    ]
 
 
 def sla_breaches(*, now: datetime | None = None) -> Breaches:
@@ -199,23 +202,29 @@ def sla_breaches(*, now: datetime | None = None) -> Breaches:
     return Breaches(**totals, target_days=sla_target_days())
 
 
-def decision_stats(*, now: datetime | None = None) -> DecisionStats:
+def decision_stats(*, now: datetime | None = None, kind: CaseKind | None = None) -> DecisionStats:
     """Median days from submission to decision and the outcomes, last 30 and 90 days. One query."""
     now = now or timezone.now()
+    kind = _kind(kind)
+    granted, refused = Q(status=kind.granted_status), Q(status=kind.refused_status)
     since_short = now - timedelta(days=SHORT_WINDOW_DAYS)
     since_long = now - timedelta(days=LONG_WINDOW_DAYS)
     recent = Q(decided_at__gte=since_short)
-    decided = Application.objects.filter(
-        status__in=DECIDED_STATUSES,
-        decided_at__gte=since_long,
-        decided_at__lte=now,
-        submitted_at__isnull=False,
-    ).order_by()
+    decided = (
+        kind.all_cases()
+        .filter(
+            status__in=kind.decided_statuses,
+            decided_at__gte=since_long,
+            decided_at__lte=now,
+            submitted_at__isnull=False,
+        )
+        .order_by()
+    )
     counts = {
-        "approved_30": Count("pk", filter=recent & Q(status=Status.APPROVED)),
-        "rejected_30": Count("pk", filter=recent & Q(status=Status.REJECTED)),
-        "approved_90": Count("pk", filter=Q(status=Status.APPROVED)),
-        "rejected_90": Count("pk", filter=Q(status=Status.REJECTED)),
+        "approved_30": Count("pk", filter=recent & granted),
+        "rejected_30": Count("pk", filter=recent & refused),
+        "approved_90": Count("pk", filter=granted),
+        "rejected_90": Count("pk", filter=refused),
     }
     if connection.vendor == "postgresql":
         days = ElapsedDays(F("decided_at"), F("submitted_at"))
@@ -249,26 +258,28 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def decisions_per_week(*, now: datetime | None = None, weeks: int = CHART_WEEKS) -> list[WeekCount]:
+def decisions_per_week(
+    *, now: datetime | None = None, weeks: int = CHART_WEEKS, kind: CaseKind | None = None
+) -> list[WeekCount]:
     """Approvals and refusals per ISO week, oldest first, the current week last. One query.
 
     Weeks are cut in the current time zone (Türkiye), so a decision on Sunday 23:30 belongs to
     the week that ends that Sunday. Weeks without decisions are listed with zeros.
     """
     now = now or timezone.now()
+    kind = _kind(kind)
     current = week_start(timezone.localdate(now))
     first = current - timedelta(weeks=weeks - 1)
     since = day_start(first)
     rows = (
-        Application.objects.filter(
-            status__in=DECIDED_STATUSES, decided_at__gte=since, decided_at__lte=now
-        )
+        kind.all_cases()
+        .filter(status__in=kind.decided_statuses, decided_at__gte=since, decided_at__lte=now)
         .annotate(week=TruncWeek("decided_at"))
         .order_by()
         .values("week")
         .annotate(
-            approved=Count("pk", filter=Q(status=Status.APPROVED)),
-            rejected=Count("pk", filter=Q(status=Status.REJECTED)),
+            approved=Count("pk", filter=Q(status=kind.granted_status)),
+            rejected=Count("pk", filter=Q(status=kind.refused_status)),
         )
     )
     by_week = {timezone.localdate(row["week"]): row for row in rows}
@@ -282,39 +293,48 @@ def decisions_per_week(*, now: datetime | None = None, weeks: int = CHART_WEEKS)
     return result
 
 
-def open_work_by_officer(*, now: datetime | None = None) -> list[OfficerLoad]:
-    """Each active officer and supervisor, with open work assigned and how much is late.
+def _assigned_count(cases: QuerySet[Any], *, officer: OuterRef) -> Coalesce:
+    """How many of ``cases`` the officer holds, as a subquery of the officers' query."""
+    counted = cases.filter(assignee=officer).order_by().values("assignee").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")), 0)
 
-    One query; officers without open work are listed with zeros.
+
+def open_work_by_officer(*, now: datetime | None = None) -> list[OfficerLoad]:
+    """Each active officer and supervisor, with open work of every kind and how much is late.
+
+    One query, with two counting subqueries per kind of case; officers without open work are
+    listed with zeros.
     """
     now = now or timezone.now()
     target_cutoff, _legal = _cutoffs(now)
-    open_assigned = Q(assigned_applications__status__in=OPEN_STATUSES)
-    users = (
-        User.objects.filter(pk__in=officers().values("pk"))
-        .annotate(
-            open_count=Count("assigned_applications", filter=open_assigned),
-            past_target_count=Count(
-                "assigned_applications",
-                filter=open_assigned & Q(assigned_applications__submitted_at__lt=target_cutoff),
-            ),
+    counts: dict[str, Coalesce] = {}
+    for number, kind in enumerate(case_kinds()):
+        open_cases = kind.all_cases().filter(status__in=kind.open_statuses)
+        counts[f"open_{number}"] = _assigned_count(open_cases, officer=OuterRef("pk"))
+        counts[f"late_{number}"] = _assigned_count(
+            open_cases.filter(submitted_at__lt=target_cutoff), officer=OuterRef("pk")
         )
-        .order_by("email")
-    )
+    users = User.objects.filter(pk__in=officers().values("pk")).annotate(**counts).order_by("email")
     return [
-        OfficerLoad(officer=user, open=user.open_count, past_target=user.past_target_count)
+        OfficerLoad(
+            officer=user,
+            open=sum(getattr(user, name) for name in counts if name.startswith("open_")),
+            past_target=sum(getattr(user, name) for name in counts if name.startswith("late_")),
+        )
         for user in users
     ]
 
 
-def dashboard_summary(*, now: datetime | None = None) -> Dashboard:
-    """Everything the supervisor dashboard shows, in five queries."""
+def dashboard_summary(*, now: datetime | None = None, kind: CaseKind | None = None) -> Dashboard:
+    """Everything the supervisor dashboard shows for one kind of case (the time limits and the
+    officers' open work for every kind), in four queries plus one per kind."""
     now = now or timezone.now()
+    kind = _kind(kind)
     return Dashboard(
         now=now,
-        statuses=applications_per_status(),
+        statuses=applications_per_status(kind=kind),
         breaches=sla_breaches(now=now),
-        decisions=decision_stats(now=now),
-        weeks=decisions_per_week(now=now),
+        decisions=decision_stats(now=now, kind=kind),
+        weeks=decisions_per_week(now=now, kind=kind),
         officers=open_work_by_officer(now=now),
     )

@@ -21,10 +21,12 @@ from django.views.decorators.http import require_GET
 
 from applications.models import Application, Status
 from applications.queue import queue_filtered, queue_row, queue_sorted
+from cases.registry import case_kind, case_kinds
 from rules.models import Level
 
 from .dashboard import WeekCount, dashboard_summary
 from .decorators import officer_required, supervisor_required
+from .queue import requested_kind
 
 logger = logging.getLogger(__name__)
 
@@ -163,18 +165,23 @@ def decisions_chart(weeks: Iterable[WeekCount]) -> Chart:
 @require_GET
 @supervisor_required
 def supervisor_dashboard(request: HttpRequest) -> HttpResponse:
-    summary = dashboard_summary()
+    kind = requested_kind(request)
+    # The first kind is the queue's default: its links stay as they always were.
+    kind_param = {} if kind == case_kind(None) else {"kind": kind.code}
+    summary = dashboard_summary(kind=kind)
     statuses = [
         {
             "status": row.status,
             "label": row.label,
             "count": row.count,
-            "url": _queue_url(status=row.status.value),
+            "url": _queue_url(**kind_param, status=row.status),
         }
         for row in summary.statuses
     ]
     rate_30, rate_90 = summary.decisions.approval_rate_30, summary.decisions.approval_rate_90
     context = {
+        "kind": kind,
+        "kinds": case_kinds(),
         "summary": summary,
         "statuses": statuses,
         "breaches": summary.breaches,

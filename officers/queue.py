@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from django_filters import FilterSet
 
 from accounts.models import User
 from accounts.roles import STAFF_GROUPS
-from cases.registry import CaseKind
+from cases.registry import CaseKind, case_kind
 
 if TYPE_CHECKING:
     # Paginator is not subscriptable at run time; the stubs need the type of what it pages.
@@ -123,3 +125,11 @@ def listed_count(filtered: FilterSet, counts: dict[str, int]) -> int | None:
     ):
         return None
     return sum(counts[status] for status in statuses)
+
+
+def requested_kind(request: HttpRequest) -> CaseKind:
+    """The kind of case a page of the officers' side shows: ``?kind=``, else the first one."""
+    try:
+        return case_kind(request.GET.get("kind"))
+    except LookupError as exc:
+        raise Http404(_("No such kind of case.")) from exc

@@ -7,7 +7,7 @@ the officer is told why.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from applications.services import access_record
 from cases.assignment import case_claim_next
 from cases.deadlines import LEGAL_DECISION_DAYS, sla_target_days
 from cases.errors import WorkflowError
-from cases.registry import case_kind, case_kinds
+from cases.registry import case_kinds
 from core.forms import VersionedForm
 from documents.models import Document
 from rules import eligibility
@@ -41,17 +41,10 @@ from .forms import (
 from .services import document_review, note_add
 
 
-def _kind(request: HttpRequest):
-    try:
-        return case_kind(request.GET.get("kind"))
-    except LookupError as exc:
-        raise Http404(_("No such kind of case.")) from exc
-
-
 @officer_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    kind = _kind(request)
+    kind = q.requested_kind(request)
     spec = kind.queue
     filtered = spec.filtered(params=request.GET, officer=request.user)
     queryset = filtered.qs

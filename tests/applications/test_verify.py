@@ -302,3 +302,11 @@ def test_permit_of_an_application_no_longer_approved_is_not_valid(english, permi
 
     assert 'data-state="not_valid"' in content
     assert "valid today" not in content
+
+
+def test_the_status_a_permit_stands_on_is_the_approved_one():
+    # permits cannot import the applications app; the value they share is pinned here.
+    from applications.models import Status
+    from permits.models import GRANTED
+
+    assert Status(GRANTED) == Status.APPROVED

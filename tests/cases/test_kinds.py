@@ -127,3 +127,28 @@ def test_an_unknown_kind_is_not_found():
         registry.case_kind("no_such_kind")
     assert registry.case_kind(None) == registry.case_kinds()[0]
     assert registry.kind_of(Application()) == APPLICATION
+
+
+def test_the_dashboard_shows_each_kind_and_counts_every_kinds_open_work(
+    two_kinds, application_in, officer, supervisor, client_for, clock
+):
+    bachelor = submitted(application_in, clock, level="bachelor", days_ago=40)
+    submitted(application_in, clock, level="master", days_ago=2)
+    application_in(Status.UNDER_REVIEW, level="master", officer=officer)
+    Application.objects.filter(pk=bachelor.pk).update(assignee=officer)
+    client = client_for(supervisor)
+
+    first = client.get(reverse("supervisor-dashboard"))
+    second = client.get(reverse("supervisor-dashboard"), {"kind": "master_case"})
+
+    def counts(response):
+        return {row["status"]: row["count"] for row in response.context["statuses"]}
+
+    assert counts(first)[Status.SUBMITTED] == 1
+    assert counts(second)[Status.SUBMITTED] == 1
+    assert counts(second)[Status.UNDER_REVIEW] == 1
+    assert "?kind=master_case&amp;status=submitted" in second.content.decode()
+    [load] = [row for row in first.context["officer_loads"] if row.officer == officer]
+    # One bachelor's case (past the 30-day target) and one master's case, whatever the tab.
+    assert (load.open, load.past_target) == (2, 1)
+    assert client.get(reverse("supervisor-dashboard"), {"kind": "nope"}).status_code == 404
