@@ -68,7 +68,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
 class MFAAdapter(DefaultMFAAdapter):
     # Authenticator secrets (the TOTP key, the recovery-code seed) are encrypted at rest with the
-    # same keys as passport numbers (applications/crypto.py); `rotate_field_keys` covers them.
+    # same keys as passport numbers (core/crypto.py); `rotate_field_keys` covers them.
     def encrypt(self, text: str) -> str:
         return crypto.encrypt(text)
 

@@ -79,8 +79,8 @@ class User(AbstractUser):
 class Profile(models.Model):
     """What a student tells us about themselves once, before applying.
 
-    Created only after the data-protection notice has been accepted (``privacy.py``): no personal
-    data is collected before that.
+    Created only after the data-protection notice has been accepted
+    (``services.privacy_notice_accept``): no personal data is collected before that.
     """
 
     user = models.OneToOneField(
@@ -99,7 +99,7 @@ class Profile(models.Model):
     )
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    # Encrypted at rest like the application's copy (applications/crypto.py).
+    # Encrypted at rest like the application's copy (core/crypto.py).
     fin = EncryptedTextField(
         _("FIN (personal identification number)"),
         max_length=7,

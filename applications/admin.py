@@ -1,6 +1,6 @@
 """Applications in the admin, for support staff: read-only.
 
-Status changes are never made here: they go through the officer workspace and ``workflow.py``.
+Status changes are never made here: they go through the officer workspace and ``decisions.py``.
 """
 
 from django.contrib import admin

@@ -1,4 +1,4 @@
-"""Key rotation for the encrypted identifiers (see ``crypto.py``).
+"""Key rotation for the encrypted identifiers (see ``core/crypto.py``).
 
 To replace a key: put the new key first in ``FIELD_ENCRYPTION_KEYS`` (keeping the old one after
 it), deploy, run ``manage.py rotate_field_keys``, then remove the old key. Rows are readable

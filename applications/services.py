@@ -1,7 +1,7 @@
 """Student-side services that change an application without changing its status.
 
-Status changes live in ``workflow.py``; these services use the same lock-and-version discipline
-so two tabs cannot overwrite each other silently.
+Status changes live in ``workflow.py`` and ``decisions.py``; these services use the same
+lock-and-version discipline so two tabs cannot overwrite each other silently.
 """
 
 from __future__ import annotations

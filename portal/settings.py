@@ -226,14 +226,14 @@ if DOCUMENT_STORAGE == "s3":
     }
 elif DOCUMENT_STORAGE != "local":
     raise ImproperlyConfigured("DOCUMENT_STORAGE must be local or s3.")
-# Upload rules (applications/documents.py): size per file, and the pixel limit that stops
+# Upload rules (documents/validation.py): size per file, and the pixel limit that stops
 # decompression bombs before an image is decoded.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
 DOCUMENT_MAX_PIXELS = env.int("DOCUMENT_MAX_PIXELS", default=40_000_000)
 # All current documents of one application together (bytes); a file that would pass it is refused.
 APPLICATION_MAX_BYTES = env.int("APPLICATION_MAX_BYTES", default=25 * 1024 * 1024)
 
-# Personal data at rest (passport numbers, FINs; see applications/crypto.py).
+# Personal data at rest (passport numbers, FINs; see core/crypto.py).
 # FIELD_ENCRYPTION_KEYS: comma-separated Fernet keys; the first encrypts, every one decrypts. To
 # rotate, put a new key first, run `manage.py rotate_field_keys`, then drop the old key.
 # FIELD_HASH_KEY: HMAC-SHA256 key of the exact-match search hashes (changing it needs

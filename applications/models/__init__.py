@@ -1,9 +1,9 @@
 """The application case and what hangs off it: its history, information requests, messages
 and officers' notes.
 
-Behaviour lives in services (``workflow.py``, ``references.py``) and selectors; models hold
-data, constraints and small derived properties only. ``status`` is never assigned outside
-``workflow.py``, which moves it through the shared transition engine (``cases``).
+Behaviour lives in services (``workflow.py``, ``decisions.py``, ``references.py``) and
+selectors; models hold data, constraints and small derived properties only. ``status`` is
+assigned only by the shared transition engine (``cases.engine``), through ``flow.py``.
 """
 
 from .case import (

@@ -116,7 +116,7 @@ class Application(models.Model):
         _("marital status"), max_length=16, choices=MaritalStatus.choices, blank=True
     )
     nationality = models.CharField(_("nationality"), max_length=3, default="AZE", editable=False)
-    # Encrypted at rest; found by exact match through ``fin_hash`` (see ``crypto.py``).
+    # Encrypted at rest; found by exact match through ``fin_hash`` (see ``core/crypto.py``).
     fin = EncryptedTextField(
         _("FIN (personal identification number)"),
         max_length=7,

@@ -1,4 +1,4 @@
-"""The upload rules of ``applications/documents.py``, checked with real small files made here.
+"""The upload rules of ``documents/validation.py``, checked with real small files made here.
 
 Every file is built in the test with Pillow or pypdf (or written out byte by byte when it must be
 broken), so the table shows exactly what a student could send and what happens to it. No database
