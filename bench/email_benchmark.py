@@ -14,8 +14,6 @@ from pathlib import Path
 import common  # this folder is not a package
 from progress import log
 
-from applications import notices as app_notices
-
 
 class CountingSink:
     """An aiosmtpd handler that only counts the messages it accepts."""
@@ -38,10 +36,14 @@ def free_port() -> int:
 
 def _notifications(count: int) -> list[int]:
     """``count`` pending notices to seeded students, in their languages; their ids."""
+    from django.contrib.contenttypes.models import ContentType
+
     from accounts.models import User
+    from applications import notices as app_notices
     from applications.models import Application
     from notifications.models import Notification
 
+    about_type = ContentType.objects.get_for_model(Application)
     Notification.objects.filter(dedupe_key__startswith="bench-email:").delete()
     students = list(
         User.objects.filter(email__endswith="@bulk.example.com", profile__isnull=False)
@@ -60,7 +62,8 @@ def _notifications(count: int) -> list[int]:
             Notification(
                 recipient_id=pk,
                 to_email=email,
-                application_id=applications.get(pk),
+                about_type=about_type if pk in applications else None,
+                about_id=applications.get(pk),
                 kind=app_notices.SUBMITTED,
                 language=language,
                 context={

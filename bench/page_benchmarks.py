@@ -19,8 +19,8 @@ def pages(args) -> dict:
     from django.utils import timezone
 
     from accounts.models import User
+    from applications.case_kind import APPLICATION
     from applications.models import OPEN_STATUSES, Application, Status
-    from officers import views as officer_views
     from rules.models import Level
     from universities.models import Province
 
@@ -41,7 +41,7 @@ def pages(args) -> dict:
     open_count = open_work.count()
     sample = open_work.order_by("submitted_at", "pk")[open_count // 2]
     # Page 200 at 100,000 applications (the last page on a smaller --applications).
-    deep = min(200, -(-open_count // officer_views.PAGE_SIZE))
+    deep = min(200, -(-open_count // APPLICATION.queue.page_size))
     name = f"{sample.surname} {sample.given_names}"
     passport = sample.passport_number
     from urllib.parse import quote
@@ -111,7 +111,7 @@ def pages(args) -> dict:
         for key, _ours, _theirs in pairs
     }
     return {
-        "page_size": officer_views.PAGE_SIZE,
+        "page_size": APPLICATION.queue.page_size,
         "pages": results,
         "queue_to_admin_median_ratio": ratios,
         # Seeded, made-up values (seed_bulk), not anyone's identifiers.

@@ -21,18 +21,20 @@ SWEEP_KINDS = (
 def sweeps() -> dict:
     import redis
 
-    from applications import sweeps as nightly
+    from applications import sweeps as application_sweeps
     from notifications.models import Notification
+    from officers.sweeps import sweep_supervisor_digest
+    from permits.sweeps import sweep_permits
 
     # A full night's work every run: the notices earlier bench runs created are removed first
     # (this database is the benchmark's own).
     Notification.objects.filter(kind__in=SWEEP_KINDS).delete()
     functions = [
-        nightly.sweep_passports,
-        nightly.sweep_permits,
-        nightly.sweep_info_requests,
-        nightly.sweep_supervisor_digest,
-        nightly.sweep_inactive_drafts,
+        application_sweeps.sweep_passports,
+        sweep_permits,
+        application_sweeps.sweep_info_requests,
+        sweep_supervisor_digest,
+        application_sweeps.sweep_inactive_drafts,
     ]
     runs = []
     log("Running the nightly sweeps twice ...")
