@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.registry import CaseKind, QueueSpec
 
-from . import queue
+from . import queue, queue_export
 from .decisions import application_claim
 from .flow import FLOW
 from .models import OPEN_STATUSES, Status
@@ -30,6 +30,7 @@ APPLICATION = CaseKind(
         filtered=queue.queue_filtered,
         sorted=queue.queue_sorted,
         row=queue.queue_row,
+        csv_columns=queue_export.csv_columns,
         sorts=tuple(queue.SORTS),
         default_sort=queue.DEFAULT_SORT,
         page_size=queue.PAGE_SIZE,

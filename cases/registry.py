@@ -29,6 +29,8 @@ class QueueSpec:
     sorted: Callable[[Any, str | None], Any]
     # (case, today=...) -> one line of the list, with its flags and deadline state.
     row: Callable[..., Any]
+    # () -> (header, cells(case, today)) of the CSV export, translated in the request's language.
+    csv_columns: Callable[[], tuple[list[str], Callable[..., list[Any]]]]
     sorts: tuple[str, ...]
     default_sort: str
     page_size: int = 50

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,15 +14,10 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from applications.models import Application, Status
-from applications.queue import queue_filtered, queue_row, queue_sorted
 from cases.registry import case_kind, case_kinds
-from rules.models import Level
 
 from .dashboard import WeekCount, dashboard_summary
 from .decorators import officer_required, supervisor_required
@@ -31,24 +26,6 @@ from .queue import requested_kind
 logger = logging.getLogger(__name__)
 
 EXPORT_CHUNK_SIZE = 2000
-EXPORT_HEADER = (
-    gettext_lazy("Reference"),
-    gettext_lazy("Surname"),
-    gettext_lazy("Given names"),
-    gettext_lazy("Level"),
-    gettext_lazy("University"),
-    gettext_lazy("Province"),
-    gettext_lazy("Submitted"),
-    gettext_lazy("Age in days"),
-    gettext_lazy("Status"),
-    gettext_lazy("Assigned officer"),
-    gettext_lazy("Passport too short"),
-    gettext_lazy("Information request overdue"),
-    gettext_lazy("Legal stay exceeded"),
-    # Masked (last characters only), at the end so the earlier columns keep their places.
-    gettext_lazy("Passport number (masked)"),
-    gettext_lazy("FIN (masked)"),
-)
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -201,34 +178,13 @@ def supervisor_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _export_lines(
-    applications: Iterable[Application], *, today: date, header: list[str], labels: dict[str, Any]
+    cases: Iterable[Any], *, today: date, header: list[str], cells: Callable[[Any, date], list[Any]]
 ) -> Iterator[str]:
     """The CSV, line by line, starting with a UTF-8 byte-order mark for spreadsheets."""
     writer = csv.writer(_Echo())
-    yes, no = labels["yes"], labels["no"]
     yield "\ufeff" + writer.writerow(header)
-    for application in applications:
-        row = queue_row(application, today=today)
-        cells = [
-            application.reference or "",
-            application.surname,
-            application.given_names,
-            labels["levels"].get(application.level, application.level),
-            application.university.name if application.university else "",
-            application.province.name if application.province else "",
-            timezone.localdate(application.submitted_at).isoformat()
-            if application.submitted_at
-            else "",
-            "" if row.age_days is None else row.age_days,
-            labels["statuses"].get(application.status, application.status),
-            application.assignee.email if application.assignee else "",
-            yes if row.passport_too_short else no,
-            yes if row.info_overdue else no,
-            yes if row.legal_stay_exceeded else no,
-            application.passport_number_masked,
-            application.fin_masked,
-        ]
-        yield writer.writerow([csv_safe(cell) for cell in cells])
+    for case in cases:
+        yield writer.writerow([csv_safe(cell) for cell in cells(case, today)])
 
 
 @never_cache
@@ -240,17 +196,13 @@ def queue_export_csv(request: HttpRequest) -> StreamingHttpResponse:
     Passport numbers and FINs are exported masked only (``C•••••432``): a file leaves the
     portal, and nothing records who opens it.
     """
-    filterset = queue_filtered(params=request.GET, officer=request.user)
-    queryset = queue_sorted(filterset.qs, request.GET.get("sort"))
+    kind = requested_kind(request)
+    spec = kind.queue
+    filterset = spec.filtered(params=request.GET, officer=request.user)
+    queryset = spec.sorted(filterset.qs, request.GET.get("sort"))
     today = timezone.localdate()
     # Translated now, in the request's language: the lines are produced after the view returns.
-    header = [str(title) for title in EXPORT_HEADER]
-    labels = {
-        "yes": _("Yes"),
-        "no": _("No"),
-        "statuses": {s.value: str(s.label) for s in Status},
-        "levels": {level.value: str(level.label) for level in Level},
-    }
+    header, cells = spec.csv_columns()
     # The filter names only: a search term may be a name or a passport number.
     logger.info(
         "Queue exported as CSV by user %s (filters: %s)", request.user.pk, sorted(request.GET)
@@ -260,9 +212,11 @@ def queue_export_csv(request: HttpRequest) -> StreamingHttpResponse:
             queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE),
             today=today,
             header=header,
-            labels=labels,
+            cells=cells,
         ),
         content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="queue-{today.isoformat()}.csv"'
+    # The first kind's file keeps the name it always had.
+    name = "queue" if kind == case_kind(None) else f"queue-{kind.code}"
+    response["Content-Disposition"] = f'attachment; filename="{name}-{today.isoformat()}.csv"'
     return response

@@ -152,3 +152,16 @@ def test_the_dashboard_shows_each_kind_and_counts_every_kinds_open_work(
     # One bachelor's case (past the 30-day target) and one master's case, whatever the tab.
     assert (load.open, load.past_target) == (2, 1)
     assert client.get(reverse("supervisor-dashboard"), {"kind": "nope"}).status_code == 404
+
+
+def test_the_csv_export_follows_the_kind(two_kinds, application_in, officer, client_for, clock):
+    submitted(application_in, clock, level="bachelor", days_ago=3)
+    master = submitted(application_in, clock, level="master", days_ago=2)
+    client = client_for(officer)
+
+    response = client.get(reverse("officer-queue-export"), {"kind": "master_case"})
+
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == 2  # the header and the one master's case
+    assert lines[1].startswith(master.reference)
+    assert "queue-master_case-2024-12-20.csv" in response["Content-Disposition"]

@@ -22,7 +22,8 @@ from applications.queue import (
     queue_filtered,
     queue_sorted,
 )
-from officers.dashboard_views import EXPORT_HEADER, csv_safe
+from applications.queue_export import EXPORT_HEADER
+from officers.dashboard_views import csv_safe
 from tests.factories import (
     ApplicationFactory,
     OfficerFactory,
