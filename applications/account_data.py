@@ -28,10 +28,13 @@ def _application_record(application: Application) -> dict[str, Any]:
     fields = {
         field.name: getattr(application, field.attname)
         for field in Application._meta.concrete_fields
-        if field.name not in {"applicant", "assignee", "university", "province", "policy_version"}
+        if field.name
+        not in {"applicant", "assignee", "university", "province", "policy_version", "extends"}
         # Derived for officers' search (keyed hashes, folded text): not data about the person.
         and field.name not in {"search_text", *Application.HASHED_FIELDS.values()}
     }
+    # An extension names the permit it extends by its number, as the student knows it.
+    fields["extends"] = application.extends.number if application.extends else None
     fields["university"] = str(application.university) if application.university else None
     fields["province"] = str(application.province) if application.province else None
     fields["policy_version"] = (
@@ -78,6 +81,7 @@ def _application_record(application: Application) -> dict[str, Any]:
             "number": permit.number,
             "valid_from": permit.valid_from,
             "valid_to": permit.valid_to,
+            "extends": permit.extends.number if permit.extends else None,
         }
     return fields
 

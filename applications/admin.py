@@ -52,6 +52,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
         "flags",
     )
     list_filter = (
+        "kind",
         "status",
         "level",
         "university",

@@ -12,6 +12,7 @@ class ApplicationsConfig(AppConfig):
 
         # The notice kinds register themselves with the outbox on import.
         from . import notices  # noqa: F401
-        from .case_kind import APPLICATION
+        from .case_kind import APPLICATION, EXTENSION
 
         register(APPLICATION)
+        register(EXTENSION)

@@ -1,10 +1,14 @@
-"""The first application, registered as a kind of case with the officers' side.
+"""The first application and the extension, registered as kinds of case with the officers'
+side. They share one table (and every page of the review): ``Application.kind`` tells them
+apart.
 
 Registering is what puts applications into the queue, claim-next, the deadline tracking and the
 supervisor dashboard; a new kind of case registers its own ``CaseKind`` the same way.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +17,7 @@ from cases.registry import CaseKind, QueueSpec
 from . import queue, queue_export
 from .decisions import application_claim
 from .flow import FLOW
-from .models import OPEN_STATUSES, Status
+from .models import OPEN_STATUSES, Application, Kind, Status
 
 APPLICATION = CaseKind(
     code="application",
@@ -35,4 +39,15 @@ APPLICATION = CaseKind(
         default_sort=queue.DEFAULT_SORT,
         page_size=queue.PAGE_SIZE,
     ),
+    cases=lambda: Application.objects.filter(kind=Kind.FIRST),
+    owns=lambda application: application.kind == Kind.FIRST,
+)
+
+EXTENSION = dataclasses.replace(
+    APPLICATION,
+    code="extension",
+    label=_("Extension application"),
+    queue=dataclasses.replace(APPLICATION.queue, filtered=queue.extensions_filtered),
+    cases=lambda: Application.objects.filter(kind=Kind.EXTENSION),
+    owns=lambda application: application.kind == Kind.EXTENSION,
 )

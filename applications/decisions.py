@@ -21,7 +21,7 @@ from accounts.roles import is_officer, is_supervisor
 from cases.assignment import require_officer
 from cases.errors import NotPermitted, TransitionNotAllowed, WorkflowError
 from permits.letters import permit_attach_letter
-from permits.models import Permit
+from permits.models import GRANTED, Permit
 from rules import eligibility
 from rules.models import PolicyVersion
 from rules.policies import eligibility_evaluate
@@ -124,7 +124,9 @@ def permit_bounds_from(
     # The outcome was evaluated from this expiry date: the rules cannot run without one.
     expiry = cast(date, application.passport_expiry_date)
     passport_limit = expiry - timedelta(days=version.passport_margin_days)
-    return on, min(outcome.permit_end, passport_limit)
+    # The day the rules evaluated: the decision date, or for an extension the day after the
+    # current permit ends.
+    return outcome.permit_start, min(outcome.permit_end, passport_limit)
 
 
 @transaction.atomic
@@ -146,6 +148,16 @@ def application_approve(
     )
     on = on or timezone.localdate()
     earliest, latest = permit_bounds(application, on=on)
+    extended = application.extends
+    if extended is not None:
+        if extended.application.status != GRANTED:
+            raise WorkflowError(_("The permit to extend is no longer valid."))
+        if valid_from != earliest:
+            # No gap and no overlap between the two permits.
+            raise WorkflowError(
+                _("An extension starts on %(date)s, the day after the current permit ends.")
+                % {"date": earliest.isoformat()}
+            )
     if valid_from < earliest:
         raise WorkflowError(_("A permit cannot start before the decision date."))
     if valid_to > latest:
@@ -161,6 +173,7 @@ def application_approve(
     application.decided_at = timezone.now()
     permit = Permit.objects.create(
         application=application,
+        extends=extended,
         number=f"IKM-{application.reference}",
         valid_from=valid_from,
         valid_to=valid_to,

@@ -23,7 +23,7 @@ from .forms import (
     section_form_class,
 )
 from .models import Application, Status
-from .sections import SECTIONS, SECTIONS_BY_SLUG
+from .sections import SECTIONS, section_by_slug
 from .view_helpers import own_application, show_failure, upload_form
 
 
@@ -51,7 +51,7 @@ def application_tasks(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def application_section(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     application = own_application(request, pk)
-    section = SECTIONS_BY_SLUG.get(slug)
+    section = section_by_slug(application, slug)
     if section is None:
         raise Http404
     if application.status != Status.DRAFT:

@@ -207,6 +207,23 @@ INFO_OVERDUE = register(
 )
 
 
+EXTENSION_SUBMITTED = register(
+    NoticeKind(
+        code="extension_submitted",
+        label=_("Extension application received"),
+        subject=_("We received your extension application %(reference)s"),
+        what_happened=_(
+            "Your application to extend the residence permit %(permit)s was submitted on "
+            "%(date)s. Your reference number is %(reference)s."
+        ),
+        next_step=_(
+            "Download the receipt from the application page and keep it with your permit: it "
+            "shows that the extension is being decided. We will write when something changes."
+        ),
+    )
+)
+
+
 def notify_applicant(
     *, application: Application, kind: str, context: dict[str, Any], dedupe_key: str
 ) -> bool:
@@ -256,6 +273,10 @@ def notify_status_change(*, application: Application, event: ApplicationEvent) -
         context["message"] = event.note
     if kind == SUBMITTED:
         notify_passport_too_short(application=application, today=timezone.localdate())
+        if application.extends is not None:
+            # Instead of the permit's expiry reminders, which stop now (permits.sweeps).
+            kind = EXTENSION_SUBMITTED
+            context["permit"] = application.extends.number
     notify_applicant(
         application=application, kind=kind, context=context, dedupe_key=f"event:{event.pk}"
     )

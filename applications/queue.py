@@ -25,7 +25,7 @@ from core.widgets import QuickSelect
 from rules.models import Level
 from universities.models import Province, University
 
-from .models import OPEN_STATUSES, Application, InfoRequest, Status
+from .models import OPEN_STATUSES, Application, InfoRequest, Kind, Status
 
 PAGE_SIZE = 50
 
@@ -138,20 +138,26 @@ def info_overdue() -> Exists:
     )
 
 
-def queue_base() -> QuerySet[Application]:
+def queue_base(kind: str = Kind.FIRST) -> QuerySet[Application]:
     return (
-        Application.objects.exclude(status=Status.DRAFT)
+        Application.objects.filter(kind=kind)
+        .exclude(status=Status.DRAFT)
         .select_related("university", "province", "assignee")
         .annotate(info_overdue=info_overdue())
     )
 
 
-def queue_filtered(*, params: QueryDict, officer: User) -> QueueFilter:
+def queue_filtered(*, params: QueryDict, officer: User, kind: str = Kind.FIRST) -> QueueFilter:
     """The filter with its queryset; without a status filter, only open work is shown."""
     data = params.copy()
     if not data.getlist("status"):
         data.setlist("status", [s.value for s in OPEN_STATUSES])
-    return QueueFilter(data, queryset=queue_base(), officer=officer)
+    return QueueFilter(data, queryset=queue_base(kind), officer=officer)
+
+
+def extensions_filtered(*, params: QueryDict, officer: User) -> QueueFilter:
+    """The extension applications' list: the same filters over the other kind."""
+    return queue_filtered(params=params, officer=officer, kind=Kind.EXTENSION)
 
 
 def queue_sorted(queryset: QuerySet[Application], sort: str | None) -> QuerySet[Application]:

@@ -5,7 +5,7 @@ One definition serves the step forms, the task list and the submission check in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +93,32 @@ SECTIONS: tuple[Section, ...] = (
 
 SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
 REQUIRED_FIELDS: tuple[str, ...] = tuple(name for s in SECTIONS for name in s.required)
+
+# An extension asks the same, but for the date of entry: the legal-stay rule concerns a first
+# arrival only, and the student has lived here on the permit since.
+EXTENSION_SECTIONS: tuple[Section, ...] = tuple(
+    replace(
+        section,
+        title=_("Passport"),
+        fields=tuple(name for name in section.fields if name != "entry_date"),
+        required=tuple(name for name in section.required if name != "entry_date"),
+    )
+    if section.slug == "passport"
+    else section
+    for section in SECTIONS
+)
+
+
+def sections_for(application) -> tuple[Section, ...]:
+    return EXTENSION_SECTIONS if application.is_extension else SECTIONS
+
+
+def section_by_slug(application, slug: str) -> Section | None:
+    return next((s for s in sections_for(application) if s.slug == slug), None)
+
+
+def required_fields(application) -> tuple[str, ...]:
+    return tuple(name for section in sections_for(application) for name in section.required)
 
 
 def section_is_complete(section: Section, application) -> bool:

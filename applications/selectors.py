@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .models import Application, ApplicationEvent, InfoRequest, Status
-from .sections import SECTIONS, Section, section_is_complete
+from .sections import Section, section_is_complete, sections_for
 
 # What a student sees of the history; internal bookkeeping (assignments, reviews) stays out.
 STUDENT_EVENT_KINDS = (
@@ -97,7 +97,10 @@ def rejection_details(application: Application) -> ApplicationEvent | None:
 
 
 def task_list(application: Application) -> list[tuple[Section, bool]]:
-    return [(section, section_is_complete(section, application)) for section in SECTIONS]
+    return [
+        (section, section_is_complete(section, application))
+        for section in sections_for(application)
+    ]
 
 
 def _display(application: Application, name: str) -> object:
@@ -115,5 +118,5 @@ def review_sections(application: Application) -> list[tuple[Section, list[tuple[
                 for name in section.fields
             ],
         )
-        for section in SECTIONS
+        for section in sections_for(application)
     ]

@@ -21,6 +21,7 @@ from documents.rejections import UploadRejected
 from documents.serving import file_response
 
 from . import decisions, selectors, services, workflow
+from .extensions import current_permit_windows
 from .forms import (
     MessageForm,
     PassportUpdateForm,
@@ -45,6 +46,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "applications/student/dashboard.html",
         {
             "rows": rows,
+            "permits": current_permit_windows(request.user),
             "can_start": not any(a.is_active for a in applications),
             "profile_complete": request.user.profile.is_complete,
         },

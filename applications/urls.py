@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, draft_views, student_views, views
+from . import account_views, draft_views, extension_views, student_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -50,5 +50,11 @@ urlpatterns = [
         name="application-passport",
     ),
     path("applications/<int:pk>/letter/", student_views.permit_letter, name="permit-letter"),
+    path(
+        "applications/<int:pk>/receipt/",
+        extension_views.extension_receipt,
+        name="extension-receipt",
+    ),
+    path("permits/<int:pk>/extend/", extension_views.permit_extend, name="permit-extend"),
     path("documents/<int:pk>/", student_views.document_file, name="document-file"),
 ]

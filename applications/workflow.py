@@ -21,12 +21,13 @@ from accounts.roles import is_officer
 from cases.errors import NotPermitted, StaleVersion, TransitionNotAllowed, WorkflowError
 from documents.models import Document
 from rules import eligibility
-from rules.policies import NoPolicyInForce, eligibility_evaluate
+from rules.policies import NoPolicyInForce, eligibility_evaluate, policy_version_in_force
 
+from .extensions import new_permit_start
 from .flow import begin, check_version, move, require_applicant
 from .models import ACTIVE_STATUSES, Application, ApplicationEvent, InfoRequest, Status
 from .references import reference_allocate
-from .sections import REQUIRED_FIELDS
+from .sections import required_fields
 
 __all__ = [
     "IncompleteApplication",
@@ -58,14 +59,24 @@ class Missing:
 
 
 def required_document_kinds(application: Application, *, on: date) -> tuple[str, ...]:
-    return tuple(
+    """The checklist of a first application; for an extension, the kinds its policy names
+    (plus the parents' consent for a minor, which the law asks of every application)."""
+    checklist = tuple(
         req.code
         for req in eligibility.required_documents(birth_date=application.date_of_birth, on=on)
     )
+    if not application.is_extension:
+        return checklist
+    named = list(policy_version_in_force(on=on).extension_document_kinds)
+    if "parental_consent" in checklist and "parental_consent" not in named:
+        named.append("parental_consent")
+    return tuple(named)
 
 
 def application_missing(*, application: Application, on: date) -> Missing:
-    fields = tuple(name for name in REQUIRED_FIELDS if getattr(application, name) in (None, ""))
+    fields = tuple(
+        name for name in required_fields(application) if getattr(application, name) in (None, "")
+    )
     present = set(application.documents.filter(is_current=True).values_list("kind", flat=True))
     documents = tuple(
         kind for kind in required_document_kinds(application, on=on) if kind not in present
@@ -154,6 +165,13 @@ def application_submit(
 
 
 def application_rule_input(application: Application, *, on: date) -> eligibility.EligibilityInput:
+    """The rules' input for ``application`` evaluated on ``on``.
+
+    An extension is evaluated on the day its permit would start (the day after the current one
+    ends), without the entry date: the legal-stay rule concerns a first arrival only.
+    """
+    if application.extends is not None:
+        on = new_permit_start(application.extends)
     # Both are required fields: the rules are evaluated only once they are filled in (every
     # caller checks ``application_missing`` first, or the application was submitted).
     return eligibility.EligibilityInput(
@@ -163,7 +181,7 @@ def application_rule_input(application: Application, *, on: date) -> eligibility
         programme_end=application.programme_end,
         prep_year=application.prep_year,
         passport_expiry=cast(date, application.passport_expiry_date),
-        entry_date=application.entry_date,
+        entry_date=None if application.is_extension else application.entry_date,
         on=on,
     )
 

@@ -63,6 +63,8 @@ class CaseKind:
     # Every case of this kind (a kind may share a table with another, or hold some cases back
     # from the officers, e.g. while a university pre-checks them); the model's rows by default.
     cases: Callable[[], QuerySet[Any]] | None = None
+    # Whether a row of the model is of this kind (when kinds share a table); any row by default.
+    owns: Callable[[Any], bool] | None = None
 
     def all_cases(self) -> QuerySet[Any]:
         if self.cases is not None:
@@ -109,6 +111,6 @@ def case_kind(code: str | None) -> CaseKind:
 
 def kind_of(case: models.Model) -> CaseKind:
     for kind in _KINDS.values():
-        if isinstance(case, kind.model):
+        if isinstance(case, kind.model) and (kind.owns is None or kind.owns(case)):
             return kind
     raise LookupError(f"{type(case).__name__} is not a registered case kind.")

@@ -54,9 +54,10 @@ class ApproveForm(OwnIds, VersionedForm):
     valid_from = IsoDateField(label=_("Permit valid from"))
     valid_to = IsoDateField(label=_("Permit valid until"))
 
-    def __init__(self, *args, earliest: date, latest: date, **kwargs):
+    def __init__(self, *args, earliest: date, latest: date, fixed_start: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.earliest, self.latest = earliest, latest
+        # An extension's permit starts the day after the current one ends: no gap, no overlap.
+        self.earliest, self.latest, self.fixed_start = earliest, latest, fixed_start
         self.fields["valid_from"].initial = earliest
         self.fields["valid_to"].initial = latest
         self.fields["valid_to"].help_text = _(
@@ -67,7 +68,13 @@ class ApproveForm(OwnIds, VersionedForm):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("valid_from"), cleaned.get("valid_to")
-        if start and start < self.earliest:
+        if start and self.fixed_start and start != self.earliest:
+            self.add_error(
+                "valid_from",
+                _("An extension starts on %(date)s, the day after the current permit ends.")
+                % {"date": self.earliest.isoformat()},
+            )
+        elif start and start < self.earliest:
             self.add_error("valid_from", _("A permit cannot start before the decision date."))
         if end and end > self.latest:
             self.add_error(

@@ -107,7 +107,13 @@ def claim_next(request: HttpRequest) -> HttpResponse:
 def _application(pk: int) -> Application:
     return get_object_or_404(
         Application.objects.exclude(status=Status.DRAFT).select_related(
-            "applicant", "university", "province", "assignee", "policy_version", "permit"
+            "applicant",
+            "university",
+            "province",
+            "assignee",
+            "policy_version",
+            "permit",
+            "extends",
         ),
         pk=pk,
     )
@@ -171,7 +177,14 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
         or RequestInfoForm(initial=version, max_days=max_days),
         "approve_form": forms.get("approve_form")
         or (
-            ApproveForm(initial=version, earliest=earliest, latest=latest) if can_approve else None
+            ApproveForm(
+                initial=version,
+                earliest=earliest,
+                latest=latest,
+                fixed_start=application.is_extension,
+            )
+            if can_approve
+            else None
         ),
         "reject_form": forms.get("reject_form") or RejectForm(initial=version),
         "note_form": NoteForm(),
@@ -180,10 +193,6 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
         "is_assignee": application.assignee_id == request.user.pk,
         "sections": selectors.review_sections(application),
     }
-
-
-def _approve_form(version: dict, earliest, latest) -> ApproveForm:
-    return ApproveForm(initial=version, earliest=earliest, latest=latest)
 
 
 def _decide(request, pk, form_name, form, action) -> HttpResponse:
@@ -267,7 +276,9 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Approved. Permit %(number)s issued.") % {"number": permit.number}
         )
 
-    form = ApproveForm(request.POST, earliest=earliest, latest=latest)
+    form = ApproveForm(
+        request.POST, earliest=earliest, latest=latest, fixed_start=application.is_extension
+    )
     return _decide(request, pk, "approve_form", form, act)
 
 

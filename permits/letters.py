@@ -27,8 +27,9 @@ from django.utils.translation import gettext as _
 from .models import Permit
 
 TEMPLATE = "letters/decision_letter.html"
-# LFIP Art. 24(2): an extension can be applied for from 60 days before the permit ends.
-EXTENSION_WINDOW_DAYS = 60
+# LFIP Art. 24(2): an extension can be applied for from 60 days before the permit ends (the
+# policy version in force at evaluation may say otherwise).
+DEFAULT_EXTENSION_WINDOW_DAYS = 60
 # University guidance: a change of university, address or passport is reported within 20 days.
 REPORT_CHANGE_DAYS = 20
 # LFIP Art. 21(2); the policy version in force at evaluation may say otherwise.
@@ -38,8 +39,8 @@ DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 
 # WeasyPrint ships no type information, so mypy sees its base class as Any.
-class _NoFetching(weasyprint.urls.URLFetcher):  # type: ignore[misc]
-    """Refuses every resource: the letter is self-contained."""
+class NoFetching(weasyprint.urls.URLFetcher):  # type: ignore[misc]
+    """Refuses every resource: a letter (or receipt) is self-contained."""
 
     def __init__(self) -> None:
         super().__init__(fail_on_errors=True)
@@ -48,7 +49,7 @@ class _NoFetching(weasyprint.urls.URLFetcher):  # type: ignore[misc]
         raise ValueError(f"The decision letter must not load external resources: {url!r}")
 
 
-def _css_string(text: str) -> SafeString:
+def css_string(text: str) -> SafeString:
     """``text`` as a quoted CSS string, safe inside a ``<style>`` element."""
     escaped = (
         text.replace("\\", "\\\\")
@@ -60,7 +61,7 @@ def _css_string(text: str) -> SafeString:
     return mark_safe(f'"{escaped}"')  # noqa: S308 - all escaped above # nosec B308 B703
 
 
-def _sentence_date(value: date) -> str:
+def sentence_date(value: date) -> str:
     """A date as ``|date:"DATE_FORMAT"`` gives it, kept on one line inside a sentence."""
     return formats.date_format(value, "DATE_FORMAT").replace(" ", "\N{NO-BREAK SPACE}")
 
@@ -76,7 +77,7 @@ def verification_url(permit: Permit) -> str:
     return f"{public_base_url()}{path}"
 
 
-def _qr_svg(url: str) -> SafeString:
+def qr_svg(url: str) -> SafeString:
     """``url`` as a QR code in inline SVG markup: drawn by WeasyPrint, nothing to fetch.
 
     Error correction at least M (segno raises it when the size allows), so a creased or stamped
@@ -87,7 +88,7 @@ def _qr_svg(url: str) -> SafeString:
     return mark_safe(qr.svg_inline(omitsize=True, svgclass="qr", lineclass=None))  # noqa: S308 # nosec B308 B703
 
 
-def _letter_language(permit: Permit, language: str | None) -> str:
+def letter_language(permit: Permit, language: str | None) -> str:
     codes = {code for code, _name in settings.LANGUAGES}
     for candidate in (language, permit.application.applicant.preferred_language):
         if candidate in codes:
@@ -101,29 +102,28 @@ def _context(permit: Permit) -> dict[str, Any]:
     decided_at = application.decided_at or permit.issued_at or timezone.now()
     policy = application.policy_version
     passport_margin = policy.passport_margin_days if policy else DEFAULT_PASSPORT_MARGIN_DAYS
+    window_days = policy.extension_window_days if policy else DEFAULT_EXTENSION_WINDOW_DAYS
     verify_url = verification_url(permit)
     return {
         "permit": permit,
         "application": application,
         "decision_date": timezone.localdate(decided_at),
         # Dates inside sentences; the template formats the others with |date:"DATE_FORMAT".
-        "extension_from": _sentence_date(permit.valid_to - timedelta(days=EXTENSION_WINDOW_DAYS)),
-        "extension_until": _sentence_date(permit.valid_to),
-        "extension_days": EXTENSION_WINDOW_DAYS,
+        "extension_from": sentence_date(permit.valid_to - timedelta(days=window_days)),
+        "extension_until": sentence_date(permit.valid_to),
+        "extension_days": window_days,
         "report_days": REPORT_CHANGE_DAYS,
         "passport_margin_days": passport_margin,
         # Printed next to the QR code, which encodes the same address.
         "verify_url": verify_url,
         "verify_form_url": f"{public_base_url()}{reverse('permit-verify-form')}",
-        "verify_qr": _qr_svg(verify_url),
-        "passport_required_until": _sentence_date(
-            permit.valid_to + timedelta(days=passport_margin)
-        ),
+        "verify_qr": qr_svg(verify_url),
+        "passport_required_until": sentence_date(permit.valid_to + timedelta(days=passport_margin)),
         # Shown in the page margin; CSS strings cannot come from template tags safely.
-        "css_footer": _css_string(
+        "css_footer": css_string(
             _("Reference %(reference)s") % {"reference": application.reference}
         ),
-        "css_page": _css_string(_("Page")),
+        "css_page": css_string(_("Page")),
     }
 
 
@@ -133,9 +133,14 @@ def decision_letter_pdf(*, permit: Permit, language: str | None = None) -> bytes
     ``language`` defaults to the applicant's preferred language; the template is rendered under
     ``translation.override(language)``, so its words and its dates follow that language.
     """
-    with translation.override(_letter_language(permit, language)):
+    with translation.override(letter_language(permit, language)):
         html = render_to_string(TEMPLATE, _context(permit))
-    pdf: bytes = weasyprint.HTML(string=html, base_url=None, url_fetcher=_NoFetching()).write_pdf()
+    return html_to_pdf(html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A self-contained page to PDF: nothing is fetched (``NoFetching``)."""
+    pdf: bytes = weasyprint.HTML(string=html, base_url=None, url_fetcher=NoFetching()).write_pdf()
     return pdf
 
 

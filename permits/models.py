@@ -14,6 +14,9 @@ from documents.storage import private_storage
 # The status of the case that granted a permit. A permit stands only while its case keeps it
 # (the applications app's ``Status.APPROVED``, pinned by a test: permits cannot import it).
 GRANTED = "approved"
+# The statuses of an extension waiting for a decision (the applications app's open statuses,
+# pinned by the same test).
+PENDING = ("submitted", "under_review", "info_requested")
 
 
 def new_verification_code() -> str:
@@ -30,6 +33,15 @@ class Permit(models.Model):
         on_delete=models.PROTECT,
         related_name="permit",
         verbose_name=_("application"),
+    )
+    # The permit this one extends (its validity starts the day after that one ends).
+    extends = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="extended_by",
+        verbose_name=_("extends permit"),
     )
     number = models.CharField(_("permit number"), max_length=24, unique=True)
     valid_from = models.DateField(_("valid from"))

@@ -12,24 +12,37 @@ from django.utils import timezone
 
 from core.dates import reminder_threshold
 from notifications.services import notify_user
+from rules.policies import NoPolicyInForce, policy_version_in_force
 
 from . import notices
-from .models import GRANTED, Permit
+from .models import GRANTED, PENDING, Permit
 
 # Reminder points, in days before the permit ends.
 PERMIT_EXPIRY_DAYS = (60, 30, 7)
 
 
 def sweep_permits(*, today: date | None = None) -> dict[str, int]:
-    """Permits ending within 60 days: the extension window (LFIP Art. 24) and its last weeks."""
+    """Permits ending within 60 days: the extension window (LFIP Art. 24) and its last weeks.
+
+    Each reminder links to the permit's extension page. A permit whose extension has been
+    submitted, or granted, is reminded no more: the student was told at submission that the
+    extension is being decided.
+    """
     today = today or timezone.localdate()
+    try:
+        window_days = policy_version_in_force(on=today).extension_window_days
+    except NoPolicyInForce:
+        window_days = max(PERMIT_EXPIRY_DAYS)
     # Index permit_valid_to_idx.
     ending = (
         Permit.objects.filter(
             valid_to__gte=today + timedelta(days=1),
             valid_to__lte=today + timedelta(days=max(PERMIT_EXPIRY_DAYS)),
             application__status=GRANTED,
+            extended_by__isnull=True,
         )
+        # A permit with an extension waiting for a decision (a NOT EXISTS over its cases).
+        .exclude(extensions__status__in=PENDING)
         .select_related("application__applicant")
         .order_by("pk")
     )
@@ -43,12 +56,10 @@ def sweep_permits(*, today: date | None = None) -> dict[str, int]:
             about=application,
             context={
                 "reference": application.reference or "",
-                "path": reverse("application-detail", args=[application.pk]),
+                "path": reverse("permit-extend", args=[permit.pk]),
                 "permit": permit.number,
                 "valid_to": permit.valid_to.isoformat(),
-                "window_opens": (
-                    permit.valid_to - timedelta(days=max(PERMIT_EXPIRY_DAYS))
-                ).isoformat(),
+                "window_opens": (permit.valid_to - timedelta(days=window_days)).isoformat(),
                 "days": days_left,
             },
             dedupe_key=(

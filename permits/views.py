@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 
 from core.ratelimit import rate_limited
 
-from .models import GRANTED, Permit
+from .models import GRANTED, PENDING, Permit
 
 # As in ``models.new_verification_code``: no look-alikes (0/O, 1/I/L), typed from a paper letter.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -137,6 +137,7 @@ def permit_verify(request: HttpRequest, code: str) -> HttpResponse:
     if permit is None:
         # The site's ordinary not-found page: nothing tells whether the code was well formed.
         return render(request, "404.html", status=404)
+    successor = Permit.objects.filter(extends=permit, application__status=GRANTED).first()
     return render(
         request,
         "permits/verify.html",
@@ -145,5 +146,10 @@ def permit_verify(request: HttpRequest, code: str) -> HttpResponse:
             "valid_from": permit.valid_from,
             "valid_to": permit.valid_to,
             "masked_name": mask_name(permit.application.full_name),
+            # An extension's holder shows the old letter: say that it was extended, until when.
+            "extended_until": successor.valid_to if successor else None,
+            # The receipt's promise: an extension applied for in time is being decided.
+            "extension_pending": successor is None
+            and permit.extensions.filter(status__in=PENDING).exists(),
         },
     )

@@ -41,6 +41,12 @@ class LengthField(models.TextChoices):
     VETERINARY = Field.VETERINARY.value, Field.VETERINARY.label
 
 
+def default_extension_documents() -> list[str]:
+    """What an extension asks for by default (e-İkamet practice): the passport as it is now, a
+    recent photo, a current student certificate and insurance for the new period."""
+    return ["passport_identity_page", "photo", "student_certificate", "health_insurance"]
+
+
 class PolicyVersion(models.Model):
     """Every number the rule engine uses, with the date from which it is in force.
 
@@ -78,6 +84,16 @@ class PolicyVersion(models.Model):
     info_request_days = models.PositiveSmallIntegerField(
         _("days to answer an information request"), default=30
     )
+    extension_window_days = models.PositiveSmallIntegerField(
+        _("extension window (days)"),
+        default=60,
+        help_text=_("How many days before the permit ends an extension can be applied for."),
+    )
+    extension_document_kinds = models.JSONField(
+        _("documents for an extension"),
+        default=default_extension_documents,
+        help_text=_("The document kinds an extension application must include."),
+    )
     source_notes = models.TextField(_("sources and notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -105,6 +121,15 @@ class PolicyVersion(models.Model):
         if unknown:
             raise ValidationError(
                 {"covered_levels": _("Unknown level: %(levels)s") % {"levels": sorted(unknown)}}
+            )
+        kinds = {code for code, _label in eligibility.DOCUMENT_KINDS}
+        unknown_documents = set(self.extension_document_kinds or []) - kinds
+        if unknown_documents:
+            raise ValidationError(
+                {
+                    "extension_document_kinds": _("Unknown document kind: %(kinds)s")
+                    % {"kinds": sorted(unknown_documents)}
+                }
             )
 
 

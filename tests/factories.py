@@ -1,6 +1,6 @@
 """factory_boy factories for the portal's users, applications and documents.
 
-``ApplicationFactory`` builds a *complete draft*: every field ``workflow.REQUIRED_FIELDS`` asks for
+``ApplicationFactory`` builds a *complete draft*: every field ``sections.REQUIRED_FIELDS`` asks for
 is filled with a value the model validators accept, and the dates satisfy the worked example of
 ``shared/domain/RULES.md`` (bachelor's, general field, programme start 2024-09-16; passport valid
 until 2032, so long enough). Status is never set here: later states come from the workflow

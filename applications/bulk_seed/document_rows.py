@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from applications.management.commands.seed_demo import tiny_pdf, tiny_png
 from applications.models import Status
+from applications.sample_files import tiny_pdf, tiny_png
 from documents.models import Document
 from rules import eligibility
 

@@ -11,6 +11,7 @@ from .case import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     Application,
+    Kind,
     ReferenceCounter,
     Status,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "ApplicationEvent",
     "InfoRequest",
     "InternalNote",
+    "Kind",
     "Message",
     "ReferenceCounter",
     "Status",

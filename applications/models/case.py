@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -40,6 +41,13 @@ ACTIVE_STATUSES = (
 # Submitted and not yet decided: what officers work on.
 OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED)
 FINAL_STATUSES = (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN)
+
+
+class Kind(models.TextChoices):
+    """Which case an application is: the first permit, or the extension of one."""
+
+    FIRST = "first", _("First application")
+    EXTENSION = "extension", _("Extension application")
 
 
 class ReferenceCounter(models.Model):
@@ -81,6 +89,19 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         related_name="applications",
         verbose_name=_("applicant"),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=Kind.choices, default=Kind.FIRST, editable=False
+    )
+    # An extension names the permit it extends (LFIP Art. 24); a first application none.
+    extends = models.ForeignKey(
+        "permits.Permit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="extensions",
+        verbose_name=_("permit extended"),
+        editable=False,
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
@@ -236,6 +257,20 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="application_status_valid"
             ),
+            # An extension and only an extension names the permit it extends.
+            models.CheckConstraint(
+                condition=Q(kind=Kind.FIRST, extends__isnull=True)
+                | Q(kind=Kind.EXTENSION, extends__isnull=False),
+                name="application_extension_names_its_permit",
+            ),
+            # At most one extension of a permit in progress: two submissions racing for the
+            # same permit make one case.
+            models.UniqueConstraint(
+                fields=["extends"],
+                condition=Q(status__in=ACTIVE_STATUSES, kind=Kind.EXTENSION),
+                name="application_one_open_extension_per_permit",
+                violation_error_message=_("An extension of this permit is already in progress."),
+            ),
             models.CheckConstraint(
                 condition=Q(programme_end__isnull=True)
                 | Q(programme_start__isnull=True)
@@ -322,6 +357,17 @@ class Application(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("application-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_extension(self) -> bool:
+        return self.kind == Kind.EXTENSION
+
+    @property
+    def new_permit_start(self) -> date | None:
+        """For an extension, the day its permit starts: the day after the current one ends."""
+        if self.extends is None:
+            return None
+        return self.extends.valid_to + timedelta(days=1)
 
     @property
     def is_active(self) -> bool:

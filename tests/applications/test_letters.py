@@ -20,8 +20,8 @@ from applications import decisions, workflow
 from applications.models import Application
 from permits.letters import (
     TEMPLATE,
+    NoFetching,
     _context,
-    _NoFetching,
     decision_letter_pdf,
     permit_attach_letter,
     verification_url,
@@ -253,5 +253,5 @@ def test_letter_pdf_prints_the_verification_link_and_stays_one_page(settings):
 def test_letter_renderer_refuses_to_fetch_anything():
     with pytest.raises(weasyprint.urls.FatalURLFetchingError):
         weasyprint.HTML(
-            string='<img src="https://example.com/x.png">', base_url=None, url_fetcher=_NoFetching()
+            string='<img src="https://example.com/x.png">', base_url=None, url_fetcher=NoFetching()
         ).write_pdf()

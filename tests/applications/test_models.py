@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.models import AppendOnlyError, Application, ApplicationEvent, Status
-from applications.workflow import REQUIRED_FIELDS, application_missing
+from applications.sections import REQUIRED_FIELDS
+from applications.workflow import application_missing
 from documents.models import Document
 from permits.models import Permit
 from tests.factories import (

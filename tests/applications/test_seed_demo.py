@@ -2,6 +2,7 @@
 
 import re
 import time
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -65,7 +66,21 @@ def test_every_status_is_present_and_reached_through_the_workflow(settings):
             application=application, kind=ApplicationEvent.Kind.STATUS_CHANGED
         )
         assert changes.last().to_status == application.status
-    assert Permit.objects.filter(application__status=Status.APPROVED).count() == 1
+    assert Permit.objects.filter(application__status=Status.APPROVED).count() == 2
+
+
+def test_the_renewal_student_holds_a_permit_cut_short_and_inside_the_extension_window(settings):
+    from applications.extensions import OPEN, extension_window
+
+    settings.DEBUG = True
+    seed()
+    permit = Permit.objects.get(application__applicant__email="renewal@example.com")
+    application = permit.application
+
+    # 60 days before the passport expires, and so within the 60-day window already.
+    assert permit.valid_to == application.passport_expiry_date - timedelta(days=60)
+    assert application.eligibility_outcome["passport_ok"] is False
+    assert extension_window(permit).state == OPEN
 
 
 def test_running_twice_creates_nothing_new(settings):

@@ -306,7 +306,8 @@ def test_permit_of_an_application_no_longer_approved_is_not_valid(english, permi
 
 def test_the_status_a_permit_stands_on_is_the_approved_one():
     # permits cannot import the applications app; the value they share is pinned here.
-    from applications.models import Status
-    from permits.models import GRANTED
+    from applications.models import OPEN_STATUSES, Status
+    from permits.models import GRANTED, PENDING
 
     assert Status(GRANTED) == Status.APPROVED
+    assert set(PENDING) == set(OPEN_STATUSES)

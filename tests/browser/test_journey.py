@@ -387,6 +387,14 @@ def test_the_whole_journey_in_a_browser(
     verify_url = f"{base}/verify/{permit.verification_code}/"
     assert verify_url in printed
 
+    # The dashboard lists the permit; its extension page says when the window opens.
+    student.goto(base + "/dashboard/")
+    expect(student.locator("main")).to_contain_text(permit.number)
+    audit.step(student, "dashboard-with-permit")
+    student.goto(f"{base}/permits/{permit.pk}/extend/")
+    expect(student.locator("main")).to_contain_text("An extension can be applied for from")
+    audit.step(student, "extension-not-yet-open")
+
     # 14. Anyone holding the letter opens that address and sees the permit confirmed.
     public = new_context(width=375, height=812)
     english(public, base)

@@ -120,6 +120,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "mfa_download_recovery_codes": row(LOGIN, MISSING, MISSING, MFA, MISSING, MISSING),
     # The Django admin: nobody here is a superuser; sign-in goes through allauth.
     "admin:index": row(302, 302, 302, MFA, 302, 302),
+    # Extending a permit: its holder only. Student A's permit has just been granted: the page
+    # says when the window opens. A first application has no receipt (only an extension does).
+    "permit-extend": OWNER,
+    "extension-receipt": row(LOGIN, MISSING, MISSING, MFA, MISSING, MISSING),
     # Old admin addresses of moved models: a permanent redirect for anyone (the admin checks).
     "moved-admin-redirect": row(308, 308, 308, MFA, 308, 308),
 }
@@ -195,6 +199,7 @@ def url_for(name: str, world) -> str:
         "application-withdraw": "approved",  # decided: nothing to withdraw
         "application-passport": "approved",
         "permit-letter": "approved",
+        "extension-receipt": "approved",
         "officer-review": "approved",
         "officer-release": "approved",
         "officer-reassign": "approved",
@@ -214,6 +219,7 @@ def url_for(name: str, world) -> str:
         ),
         "document-file": lambda: reverse(name, args=[objects["document"].pk]),
         "moved-admin-redirect": lambda: reverse(name, kwargs={"model": "permit", "rest": ""}),
+        "permit-extend": lambda: reverse(name, args=[objects["approved"].permit.pk]),
         "officer-document-verdict": lambda: reverse(name, args=[objects["document"].pk]),
         "notification-read": lambda: reverse(name, args=[objects["notice"].pk]),
         "permit-verify": lambda: reverse(name, args=[objects["approved"].permit.verification_code]),

@@ -11,9 +11,7 @@ for those without one).
 """
 
 import hashlib
-import struct
 import time
-import zlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -36,49 +34,11 @@ from accounts.services import (
 )
 from applications import decisions, workflow
 from applications.models import Application, Status
+from applications.sample_files import tiny_pdf, tiny_png
 from documents.models import Document
 from universities.models import Province, University
 
 User = get_user_model()
-
-
-def tiny_png() -> bytes:
-    """A valid 1×1 white PNG, built by hand so seeding needs no imaging library."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\xff\xff\xff")
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
-
-
-def tiny_pdf(title: str) -> bytes:
-    """A valid one-page PDF with correct cross-reference offsets."""
-    stream = f"BT /F1 14 Tf 72 720 Td ({title}) Tj ET".encode("latin-1", "replace")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return bytes(out)
 
 
 @dataclass
@@ -93,6 +53,8 @@ class DemoApplicant:
     passport_years: int = 8
     level: str = "bachelor"
     extra: dict = field(default_factory=dict)
+    # A passport expiring this many days from today instead (a permit cut short by it).
+    passport_days: int | None = None
 
 
 STAFF = [
@@ -158,6 +120,18 @@ APPLICANTS = [
         "Atatürk Üniversitesi",
         25,
         level="doctoral",
+    ),
+    # A permit cut short by the passport, ending within the extension window: the student can
+    # renew the passport and extend the permit for the rest of the programme.
+    DemoApplicant(
+        "renewal@example.com",
+        "Orxan",
+        "Nəsirov",
+        "Kamran",
+        Status.APPROVED,
+        "Gazi Üniversitesi",
+        6,
+        passport_days=100,
     ),
     DemoApplicant(
         "gunel.hasanova@example.com",
@@ -278,7 +252,11 @@ class Command(BaseCommand):
             "phone": "+90 555 010 20 30",
             "passport_number": "C0" + str(int(digest, 16) % 10_000_000).zfill(7),
             "passport_issue_date": today - timedelta(days=400),
-            "passport_expiry_date": today.replace(year=today.year + demo.passport_years),
+            "passport_expiry_date": (
+                today + timedelta(days=demo.passport_days)
+                if demo.passport_days
+                else today.replace(year=today.year + demo.passport_years)
+            ),
             "passport_issuing_authority": "DMX",
             "entry_date": today - timedelta(days=20),
             "university": University.objects.get(name=demo.university),
