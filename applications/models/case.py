@@ -313,6 +313,18 @@ class Application(models.Model):
                 condition=Q(status="approved"),
                 name="application_holder_pp_idx",
             ),
+            # Each kind's tab of the queue (first applications and extensions share the table):
+            # its status counts from the index alone, and its open work read in order, one
+            # page at a time. The two without ``kind`` below serve what spans every kind (the
+            # digest, the sweeps).
+            models.Index(
+                fields=["kind", "status", "submitted_at"], name="application_kind_queue_idx"
+            ),
+            models.Index(
+                fields=["kind", "submitted_at", "id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="application_kind_open_idx",
+            ),
             # The officer queue's default view (open work, oldest first): read in order and
             # stopped after one page, instead of sorting every open application.
             models.Index(
