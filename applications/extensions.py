@@ -24,40 +24,11 @@ from permits.models import GRANTED, Permit
 from rules.policies import NoPolicyInForce, policy_version_in_force
 
 from .models import ACTIVE_STATUSES, Application, ApplicationEvent, Kind
+from .sections import EXTENSION_SECTIONS
 
-# What an extension copies from the application its permit came from: everything the student
-# told us then, to confirm or correct now. Documents are uploaded again (they must be current).
-CARRIED_OVER = (
-    "surname",
-    "given_names",
-    "father_name",
-    "mother_name",
-    "sex",
-    "date_of_birth",
-    "place_of_birth",
-    "marital_status",
-    "fin",
-    "phone",
-    "contact_email",
-    "passport_number",
-    "passport_issue_date",
-    "passport_expiry_date",
-    "passport_issuing_authority",
-    "university",
-    "faculty",
-    "department",
-    "student_number",
-    "level",
-    "field",
-    "programme_start",
-    "programme_end",
-    "prep_year",
-    "province",
-    "district",
-    "neighbourhood",
-    "address_line",
-    "postal_code",
-)
+# What an extension copies from the application its permit came from: every answer its steps
+# ask for, to confirm or correct now. Documents are uploaded again (they must be current).
+CARRIED_OVER = tuple(name for section in EXTENSION_SECTIONS for name in section.fields)
 
 NOT_YET, OPEN, ENDED, EXTENDED, PENDING = "not_yet", "open", "ended", "extended", "pending"
 
