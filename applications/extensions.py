@@ -109,7 +109,7 @@ def current_permit_windows(user: User, *, today: date | None = None) -> list[tup
     """The student's permits that still stand, each with its window: one query however many."""
     today = today or timezone.localdate()
     days = _window_days(today)
-    pending = open_extensions_of(OuterRef("pk")).values("pk")[:1]
+    pending = open_extensions(OuterRef("pk")).values("pk")[:1]
     permits = current_permits(user).annotate(pending_id=Subquery(pending))
     return [
         (
@@ -126,16 +126,12 @@ def current_permit_windows(user: User, *, today: date | None = None) -> list[tup
     ]
 
 
-def open_extensions_of(permit: Any) -> QuerySet[Application]:
+def open_extensions(permit: Any) -> QuerySet[Application]:
     """Extensions of ``permit`` (a Permit, or ``OuterRef("pk")`` in a subquery over permits)
     not yet decided, a draft included."""
     return Application.objects.filter(
         kind=Kind.EXTENSION, extends=permit, status__in=ACTIVE_STATUSES
     )
-
-
-def open_extensions(permit: Permit) -> QuerySet[Application]:
-    return open_extensions_of(permit)
 
 
 def current_permits(user: User) -> QuerySet[Permit]:

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import is_officer
 from cases.errors import NotPermitted, StaleVersion, TransitionNotAllowed, WorkflowError
-from documents.models import Document
 from rules import eligibility
 from rules.policies import NoPolicyInForce, eligibility_evaluate, policy_version_in_force
 
@@ -242,7 +241,3 @@ def application_withdraw(
     )
     move(application, actor=actor, to_status=Status.WITHDRAWN, note=note.strip())
     return application
-
-
-def current_documents(application: Application) -> list[Document]:
-    return list(application.documents.filter(is_current=True))
