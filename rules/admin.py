@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from . import eligibility
 from .models import Field, LengthField, Level, PolicyVersion, ProgrammeLength
 
 
@@ -14,6 +15,12 @@ class PolicyVersionForm(forms.ModelForm):
     covered_levels = forms.MultipleChoiceField(
         label=_("Levels covered by the concession"),
         choices=Level.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    extension_document_kinds = forms.MultipleChoiceField(
+        label=_("Documents for an extension"),
+        choices=eligibility.DOCUMENT_KINDS,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -30,6 +37,14 @@ class PolicyVersionForm(forms.ModelForm):
             "legal_stay_days",
             "decision_days",
             "info_request_days",
+            "extension_window_days",
+            "extension_document_kinds",
+            "address_report_days",
+            "province_report_days",
+            "passport_report_days",
+            "study_report_days",
+            "end_of_studies_days",
+            "early_extension_after_passport",
             "source_notes",
         )
 

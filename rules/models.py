@@ -94,6 +94,34 @@ class PolicyVersion(models.Model):
         default=default_extension_documents,
         help_text=_("The document kinds an extension application must include."),
     )
+    # Change-of-circumstances reports (university guidance, RULES.md "Deadlines").
+    address_report_days = models.PositiveSmallIntegerField(
+        _("days to report a new address"),
+        default=20,
+        help_text=_("Counted from the day the student moved, within the same province."),
+    )
+    province_report_days = models.PositiveSmallIntegerField(
+        _("days to report a move to another province"), default=10
+    )
+    passport_report_days = models.PositiveSmallIntegerField(
+        _("days to report a renewed passport"), default=20
+    )
+    study_report_days = models.PositiveSmallIntegerField(
+        _("days to report a change of university or programme"), default=20
+    )
+    end_of_studies_days = models.PositiveSmallIntegerField(
+        _("days to apply for another permit after the studies end"),
+        default=10,
+        help_text=_("After a graduation, withdrawal or transfer is confirmed."),
+    )
+    early_extension_after_passport = models.BooleanField(
+        _("extension before the window after a renewed passport"),
+        default=True,
+        help_text=_(
+            "A permit cut short by the old passport can be extended as soon as the renewed "
+            "passport is accepted, before the usual window opens."
+        ),
+    )
     source_notes = models.TextField(_("sources and notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
