@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import PROFILE_FIELDS, AccountError
+from cases.registry import student_sides
 
 from .models import Application
 from .selectors import STUDENT_EVENT_KINDS
@@ -121,6 +122,13 @@ def account_export(*, user: User) -> bytes:
             if permit is not None and permit.letter:
                 with permit.letter.open("rb") as handle:
                     archive.writestr(f"letters/{permit.number}.pdf", handle.read())
+        # Every other kind of case the student has (reports...), as each kind gives it.
+        for side in student_sides():
+            key, records, files = side.personal_data(user)
+            record[key] = records
+            for path, stored in files:
+                with stored.open("rb") as handle:
+                    archive.writestr(path, handle.read())
         archive.writestr(
             "data.json",
             json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
@@ -136,6 +144,7 @@ def account_delete(*, user: User) -> None:
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.applications.filter(submitted_at__isnull=False).exists():
+        # (A report is made only about a permit, so it implies a submitted application.)
         raise AccountError(
             _(
                 "Your account cannot be deleted because you have submitted an application. "

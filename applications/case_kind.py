@@ -38,6 +38,7 @@ APPLICATION = CaseKind(
         sorts=tuple(queue.SORTS),
         default_sort=queue.DEFAULT_SORT,
         page_size=queue.PAGE_SIZE,
+        table_template="applications/queue_table.html",
     ),
     cases=lambda: Application.objects.filter(kind=Kind.FIRST),
     owns=lambda application: application.kind == Kind.FIRST,

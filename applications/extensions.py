@@ -70,9 +70,12 @@ def window_of(
     pending_id: int | None,
 ) -> Window:
     """The window from facts already read (no query): see ``extension_window``."""
+    opens_on = permit.valid_to - timedelta(days=days)
+    if permit.early_extension_from is not None:
+        opens_on = min(opens_on, permit.early_extension_from)
     window = Window(
         state=OPEN,
-        opens_on=permit.valid_to - timedelta(days=days),
+        opens_on=opens_on,
         closes_on=permit.valid_to,
         new_start=new_permit_start(permit),
     )

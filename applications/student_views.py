@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import consent_required
 from accounts.roles import is_officer
+from cases.registry import student_sides
 from core.requests import post_data, post_files
 from documents.models import Document
 from documents.rejections import UploadRejected
@@ -47,6 +48,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "permits": current_permit_windows(request.user),
+            # The student's cases of other kinds (reports...), each in its own panel.
+            "panels": [(side.panel_template, side.cases(request.user)) for side in student_sides()],
             "can_start": not any(a.is_active for a in applications),
             "profile_complete": request.user.profile.is_complete,
         },

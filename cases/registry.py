@@ -33,7 +33,22 @@ class QueueSpec:
     csv_columns: Callable[[], tuple[list[str], Callable[..., list[Any]]]]
     sorts: tuple[str, ...]
     default_sort: str
+    # The list's table: a template given ``rows`` (from ``row``), ``sort`` and ``sort_query``.
+    table_template: str
     page_size: int = 50
+
+
+@dataclass(frozen=True)
+class StudentSide:
+    """What a kind shows the student outside its own pages: a panel on the dashboard and its
+    part of the data export (a kind that shares the dashboard's own list needs neither)."""
+
+    # (user) -> the student's cases of this kind, for the panel.
+    cases: Callable[[Any], Any]
+    # Rendered on the dashboard with ``cases``.
+    panel_template: str
+    # (user) -> (key in data.json, records, [(path in the archive, stored file)]).
+    personal_data: Callable[[Any], tuple[str, list[dict[str, Any]], list[tuple[str, Any]]]]
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,7 @@ class CaseKind:
     cases: Callable[[], QuerySet[Any]] | None = None
     # Whether a row of the model is of this kind (when kinds share a table); any row by default.
     owns: Callable[[Any], bool] | None = None
+    student: StudentSide | None = None
 
     def all_cases(self) -> QuerySet[Any]:
         if self.cases is not None:
@@ -95,6 +111,11 @@ def register(kind: CaseKind) -> CaseKind:
 def case_kinds() -> list[CaseKind]:
     """Every registered kind, in registration order (the order of INSTALLED_APPS)."""
     return list(_KINDS.values())
+
+
+def student_sides() -> list[StudentSide]:
+    """What the kinds show students beyond the applications' own pages, in registration order."""
+    return [kind.student for kind in _KINDS.values() if kind.student is not None]
 
 
 def case_kind(code: str | None) -> CaseKind:

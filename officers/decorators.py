@@ -1,30 +1,9 @@
-"""The officer workspace is for officers and supervisors only: anyone else gets 403."""
+"""The officer workspace is for officers and supervisors only: anyone else gets 403.
 
-from functools import wraps
+The gates live in ``accounts.decorators``, so that pages of the workspace owned by other apps
+(the reports' review) use the same ones.
+"""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from accounts.decorators import officer_required, supervisor_required
 
-from accounts.roles import is_officer, is_supervisor
-
-
-def officer_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_officer(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def supervisor_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_supervisor(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+__all__ = ["officer_required", "supervisor_required"]

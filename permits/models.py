@@ -56,6 +56,11 @@ class Permit(models.Model):
         verbose_name=_("issued by"),
     )
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    # Set when an accepted report (a renewed passport, a later programme end) lets the record
+    # carry a longer permit: the extension opens from this day, before the usual window.
+    early_extension_from = models.DateField(
+        _("extension possible early from"), null=True, blank=True
+    )
     letter = models.FileField(
         _("decision letter"), storage=private_storage, upload_to="letters/%Y/", blank=True
     )

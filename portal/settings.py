@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "documents",
     "permits",
     "applications",
+    "reports",
     "officers",
 ]
 

@@ -47,5 +47,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("", include("rules.urls")),
     path("", include("permits.urls")),
+    path("", include("reports.urls")),
     path("", include("applications.urls")),
 ]

@@ -33,6 +33,8 @@ class ApplicationEvent(models.Model):
         VIEWED = "viewed", _("Opened by an officer")
         DOCUMENT_VIEWED = "document_viewed", _("Document opened by an officer")
         PASSPORT_UPDATED = "passport_updated", _("Passport details updated")
+        # A permit holder's accepted report (address, passport, university) changed the record.
+        RECORD_UPDATED = "record_updated", _("Record updated from an accepted report")
 
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="events", verbose_name=_("application")

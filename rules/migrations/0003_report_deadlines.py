@@ -4,40 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rules', '0002_extensions'),
+        ("rules", "0002_extensions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='policyversion',
-            name='address_report_days',
-            field=models.PositiveSmallIntegerField(default=20, help_text='Counted from the day the student moved, within the same province.', verbose_name='days to report a new address'),
+            model_name="policyversion",
+            name="address_report_days",
+            field=models.PositiveSmallIntegerField(
+                default=20,
+                help_text="Counted from the day the student moved, within the same province.",
+                verbose_name="days to report a new address",
+            ),
         ),
         migrations.AddField(
-            model_name='policyversion',
-            name='early_extension_after_passport',
-            field=models.BooleanField(default=True, help_text='A permit cut short by the old passport can be extended as soon as the renewed passport is accepted, before the usual window opens.', verbose_name='extension before the window after a renewed passport'),
+            model_name="policyversion",
+            name="early_extension_after_passport",
+            field=models.BooleanField(
+                default=True,
+                help_text="A permit cut short by the old passport can be extended as soon as the renewed passport is accepted, before the usual window opens.",
+                verbose_name="extension before the window after a renewed passport",
+            ),
         ),
         migrations.AddField(
-            model_name='policyversion',
-            name='end_of_studies_days',
-            field=models.PositiveSmallIntegerField(default=10, help_text='After a graduation, withdrawal or transfer is confirmed.', verbose_name='days to apply for another permit after the studies end'),
+            model_name="policyversion",
+            name="end_of_studies_days",
+            field=models.PositiveSmallIntegerField(
+                default=10,
+                help_text="After a graduation, withdrawal or transfer is confirmed.",
+                verbose_name="days to apply for another permit after the studies end",
+            ),
         ),
         migrations.AddField(
-            model_name='policyversion',
-            name='passport_report_days',
-            field=models.PositiveSmallIntegerField(default=20, verbose_name='days to report a renewed passport'),
+            model_name="policyversion",
+            name="passport_report_days",
+            field=models.PositiveSmallIntegerField(
+                default=20, verbose_name="days to report a renewed passport"
+            ),
         ),
         migrations.AddField(
-            model_name='policyversion',
-            name='province_report_days',
-            field=models.PositiveSmallIntegerField(default=10, verbose_name='days to report a move to another province'),
+            model_name="policyversion",
+            name="province_report_days",
+            field=models.PositiveSmallIntegerField(
+                default=10, verbose_name="days to report a move to another province"
+            ),
         ),
         migrations.AddField(
-            model_name='policyversion',
-            name='study_report_days',
-            field=models.PositiveSmallIntegerField(default=20, verbose_name='days to report a change of university or programme'),
+            model_name="policyversion",
+            name="study_report_days",
+            field=models.PositiveSmallIntegerField(
+                default=20, verbose_name="days to report a change of university or programme"
+            ),
         ),
     ]

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "reports"
+    verbose_name = _("Change-of-circumstances reports")
+
+    def ready(self) -> None:
+        from cases.registry import register
+
+        # The notice kinds register themselves with the outbox on import.
+        from . import notices  # noqa: F401
+        from .case_kind import REPORT
+
+        register(REPORT)

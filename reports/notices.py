@@ -1,0 +1,134 @@
+"""The notices about a report: what each says, and the rule that sends them.
+
+Written inside the transaction of the change that causes them (the outbox delivers after the
+commit), in the student's language, by e-mail and in the inbox.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from notifications.kinds import NoticeKind, register
+from notifications.services import notify_user
+
+from .models import Report, ReportEvent, ReportStatus
+
+REPORT_RECEIVED = register(
+    NoticeKind(
+        code="report_received",
+        label=_("Report received"),
+        subject=_("We received your report %(reference)s"),
+        what_happened=_(
+            "Your report of a change was received on %(date)s. Its reference is %(reference)s."
+        ),
+        next_step=_(
+            "You do not need to do anything now; an officer will check it and we will write "
+            "when it is decided."
+        ),
+    )
+)
+
+REPORT_INFO_REQUESTED = register(
+    NoticeKind(
+        code="report_info_requested",
+        label=_("Information requested on a report"),
+        subject=_("Action needed on your report %(reference)s"),
+        what_happened=_(
+            "The officer needs more information about your report, by %(due_date)s: %(message)s"
+        ),
+        next_step=_("Answer on the report's page, with a new document if one is asked for."),
+    )
+)
+
+REPORT_ACCEPTED = register(
+    NoticeKind(
+        code="report_accepted",
+        label=_("Report accepted"),
+        subject=_("Your report %(reference)s is accepted"),
+        what_happened=_("The officer accepted your report; your record now shows the change."),
+        next_step=_("You do not need to do anything now."),
+    )
+)
+
+REPORT_REJECTED = register(
+    NoticeKind(
+        code="report_rejected",
+        label=_("Report not accepted"),
+        subject=_("Your report %(reference)s was not accepted"),
+        what_happened=_("The officer did not accept your report, for this reason: %(message)s"),
+        next_step=_(
+            "Your record stays as it was. You can send a corrected report from your permit's "
+            "page; you can appeal to the administrative court within 60 days of being notified."
+        ),
+    )
+)
+
+EXTENSION_NOW_POSSIBLE = register(
+    NoticeKind(
+        code="extension_now_possible",
+        label=_("Extension possible"),
+        subject=_("You can now extend your permit %(permit)s"),
+        what_happened=_(
+            "With the change now on your record, your permit %(permit)s, valid until "
+            "%(valid_to)s, can be extended for the rest of your programme."
+        ),
+        next_step=_("Apply for the extension from the link below."),
+        link_label=_("Apply for an extension"),
+    )
+)
+
+STATUS_NOTICES: dict[str, str] = {
+    ReportStatus.SUBMITTED: REPORT_RECEIVED,
+    ReportStatus.INFO_REQUESTED: REPORT_INFO_REQUESTED,
+    ReportStatus.ACCEPTED: REPORT_ACCEPTED,
+    ReportStatus.REJECTED: REPORT_REJECTED,
+}
+
+
+def report_context(report: Report) -> dict[str, Any]:
+    return {
+        "reference": report.reference or "",
+        "path": reverse("report-detail", args=[report.pk]),
+        "date": timezone.localdate().isoformat(),
+    }
+
+
+def notify_report_change(*, report: Report, event: ReportEvent) -> None:
+    kind = STATUS_NOTICES.get(event.to_status)
+    if kind is None:
+        return
+    context = report_context(report)
+    if kind == REPORT_INFO_REQUESTED:
+        context |= {
+            "message": event.note,
+            "due_date": report.info_due_on.isoformat() if report.info_due_on else "",
+        }
+    if kind == REPORT_REJECTED:
+        context["message"] = event.note
+    notify_user(
+        user=report.applicant,
+        kind=kind,
+        about=report,
+        context=context,
+        dedupe_key=f"report:{report.pk}:{event.pk}",
+    )
+
+
+def notify_extension_possible(*, report: Report) -> None:
+    permit = report.permit
+    notify_user(
+        user=report.applicant,
+        kind=EXTENSION_NOW_POSSIBLE,
+        about=report,
+        context={
+            "reference": report.reference or "",
+            "permit": permit.number,
+            "valid_to": permit.valid_to.isoformat(),
+            "path": reverse("permit-extend", args=[permit.pk]),
+        },
+        dedupe_key=f"extension-possible:{permit.pk}:{report.pk}",
+    )
