@@ -14,12 +14,12 @@ from typing import Any, cast
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.roles import is_officer, is_supervisor
 from cases.assignment import require_officer
 from cases.errors import NotPermitted, TransitionNotAllowed, WorkflowError
+from permits.grounds import ARTICLE_40_GROUNDS
 from permits.letters import permit_attach_letter
 from permits.models import GRANTED, Permit
 from rules import eligibility
@@ -31,15 +31,8 @@ from .models import ACTIVE_STATUSES, Application, InfoRequest, Status
 from .workflow import application_rule_input
 
 # Refusal grounds of LFIP Art. 40; codes are stable, labels are shown to the applicant.
-REJECTION_REASONS: dict[str, Any] = {
-    "conditions_not_met": gettext_lazy("The conditions for the permit are not met."),
-    "conditions_no_longer_met": gettext_lazy("The conditions for the permit are no longer met."),
-    "studies_cannot_continue": gettext_lazy("There is evidence that the studies cannot continue."),
-    "other_purpose": gettext_lazy("The permit was used for a purpose other than studying."),
-    "deportation_or_entry_ban": gettext_lazy(
-        "A deportation order or an entry ban applies to the applicant."
-    ),
-}
+# LFIP Art. 40: the same grounds a cancellation states (permits.grounds).
+REJECTION_REASONS: dict[str, Any] = dict(ARTICLE_40_GROUNDS)
 
 
 @transaction.atomic

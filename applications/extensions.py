@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import is_officer
 from cases.errors import NotPermitted, WorkflowError
-from permits.models import GRANTED, Permit
+from permits.models import GRANTED, Permit, PermitStatus
 from rules.policies import NoPolicyInForce, policy_version_in_force
 
 from .models import ACTIVE_STATUSES, Application, ApplicationEvent, Kind
@@ -140,7 +140,9 @@ def open_extensions(permit: Any) -> QuerySet[Application]:
 def current_permits(user: User) -> QuerySet[Permit]:
     """The student's permits that still stand: granted and not replaced by an extension."""
     return (
-        Permit.objects.filter(application__applicant=user, application__status=GRANTED)
+        Permit.objects.filter(
+            application__applicant=user, application__status=GRANTED, status=PermitStatus.VALID
+        )
         .filter(extended_by__isnull=True)
         .select_related("application")
         .order_by("-valid_to")
@@ -157,7 +159,7 @@ def extension_start(*, applicant: User, permit_id: int, today: date | None = Non
         .select_related("application")
         .get(pk=permit_id, application__applicant=applicant)
     )
-    if permit.application.status != GRANTED:
+    if permit.application.status != GRANTED or permit.status != PermitStatus.VALID:
         raise WorkflowError(_("This permit is no longer valid, so it cannot be extended."))
     window = extension_window(permit, today=today)
     if window.state in (PENDING, EXTENDED):
@@ -192,3 +194,13 @@ def extension_start(*, applicant: User, permit_id: int, today: date | None = Non
         data={"extends": permit.number},
     )
     return extension
+
+
+def ended_permits(user: User) -> QuerySet[Permit]:
+    """The student's permits that were cancelled or ended: the dashboard says so, and why."""
+    return (
+        Permit.objects.filter(application__applicant=user)
+        .exclude(status=PermitStatus.VALID)
+        .select_related("application")
+        .order_by("-ended_on")
+    )

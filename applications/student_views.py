@@ -20,9 +20,11 @@ from core.requests import post_data, post_files
 from documents.models import Document
 from documents.rejections import UploadRejected
 from documents.serving import file_response
+from permits.grounds import ARTICLE_40_GROUNDS
+from permits.services import permit_apply_by
 
 from . import decisions, selectors, services, workflow
-from .extensions import current_permit_windows
+from .extensions import current_permit_windows, ended_permits
 from .forms import (
     MessageForm,
     PassportUpdateForm,
@@ -48,6 +50,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "permits": current_permit_windows(request.user),
+            "ended_permits": [
+                (
+                    permit,
+                    [ARTICLE_40_GROUNDS[code] for code in permit.end_grounds],
+                    permit_apply_by(permit),
+                )
+                for permit in ended_permits(request.user)
+            ],
             # The student's cases of other kinds (reports...), each in its own panel.
             "panels": [(side.panel_template, side.cases(request.user)) for side in student_sides()],
             "can_start": not any(a.is_active for a in applications),

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from core.dates import day_start, reminder_threshold
 from notifications.services import notify_user
+from permits.models import PermitStatus
 
 from . import notices
 from .models import OPEN_STATUSES, Application, InfoRequest, Status
@@ -86,6 +87,10 @@ def sweep_passports(*, today: date | None = None) -> dict[str, int]:
             status=Status.APPROVED,
             passport_expiry_date__gte=today + timedelta(days=1),
             passport_expiry_date__lte=today + timedelta(days=max(HOLDER_PASSPORT_DAYS)),
+            # The passport on record of a permit that stands: not one an extension replaced,
+            # nor one of a permit that was cancelled or ended.
+            permit__status=PermitStatus.VALID,
+            permit__extended_by__isnull=True,
         )
         .select_related("applicant")
         .order_by("pk")

@@ -155,3 +155,19 @@ def assign(flow: Flow, case: Case, *, actor: Any, assignee: Any) -> models.Model
         actor=actor,
         data={"assignee": assignee.email if assignee else None},
     )
+
+
+def record(
+    flow: Flow,
+    case: Case,
+    *,
+    actor: Any,
+    kind: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    update: Iterable[str] = (),
+) -> models.Model:
+    """A change to a locked case that is not a change of status (a permit shortened): a new
+    version, saved with the fields named in ``update``, and its event."""
+    _bump(case, update)
+    return flow.record_event(case, kind=kind, actor=actor, note=note, data=data or {})

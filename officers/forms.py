@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.decisions import REJECTION_REASONS
 from core.forms import IsoDateField, VersionedForm
 from documents.models import Document
+from permits.grounds import CANCELLATION_GROUNDS
 from rules import eligibility
 
 from .queue import officers
@@ -138,3 +139,19 @@ class ReassignForm(OwnIds, VersionedForm):
     id_prefix = "reassign"
 
     assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=officers())
+
+
+class CancelPermitForm(OwnIds, VersionedForm):
+    id_prefix = "cancel"
+
+    grounds = forms.MultipleChoiceField(
+        label=_("Grounds (LFIP Art. 40)"),
+        choices=list(CANCELLATION_GROUNDS.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Reasons, as the holder will read them"),
+        help_text=_("The holder reads this with the grounds and the way to appeal."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, views
+from . import dashboard_views, permit_views, views
 
 urlpatterns = [
     path("", views.queue, name="officer-queue"),
@@ -16,5 +16,11 @@ urlpatterns = [
     path("applications/<int:pk>/reject/", views.reject, name="officer-reject"),
     path("applications/<int:pk>/notes/", views.add_note, name="officer-add-note"),
     path("applications/<int:pk>/messages/", views.send_message, name="officer-send-message"),
+    path("permits/<int:pk>/cancel/", permit_views.cancel, name="officer-permit-cancel"),
+    path(
+        "permits/<int:pk>/cancellation-letter/",
+        permit_views.cancellation_letter,
+        name="officer-cancellation-letter",
+    ),
     path("documents/<int:pk>/verdict/", views.document_verdict, name="officer-document-verdict"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +24,14 @@ def new_verification_code() -> str:
     # 10 characters from an alphabet without look-alikes (0/O, 1/I/L): typed from a paper letter.
     alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
     return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class PermitStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    # Graduation, withdrawal or transfer confirmed by an officer.
+    ENDED = "ended", _("Ended (studies ended)")
+    # By an officer, on the grounds of LFIP Art. 40.
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Permit(models.Model):
@@ -65,6 +74,27 @@ class Permit(models.Model):
         _("decision letter"), storage=private_storage, upload_to="letters/%Y/", blank=True
     )
 
+    # A permit's own life after it is granted: every change through permits.flow (the engine).
+    status = models.CharField(
+        _("status"), max_length=12, choices=PermitStatus.choices, default=PermitStatus.VALID
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended (recorded)"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
+    end_grounds = models.JSONField(_("grounds (LFIP Art. 40)"), default=list, blank=True)
+    end_note = models.TextField(_("reasons"), blank=True)
+    cancellation_letter = models.FileField(
+        _("cancellation letter"), storage=private_storage, upload_to="letters/%Y/", blank=True
+    )
+
     class Meta:
         # Moved from the applications app; the table keeps its name (and its rows).
         db_table = "applications_permit"
@@ -80,3 +110,58 @@ class Permit(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == PermitStatus.VALID
+
+    # The engine's Case protocol: permits are never assigned to an officer.
+    assignee = None
+
+
+class AppendOnlyError(Exception):
+    """Raised on an attempt to change or delete a permit's history."""
+
+
+class PermitEvent(models.Model):
+    """The append-only history of a permit after its grant (the database refuses changes too)."""
+
+    class Kind(models.TextChoices):
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        SHORTENED = "shortened", _("Permit shortened")
+
+    permit = models.ForeignKey(
+        Permit, on_delete=models.PROTECT, related_name="events", verbose_name=_("permit")
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    from_status = models.CharField(
+        _("from"), max_length=12, choices=PermitStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=12, choices=PermitStatus.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("permit event")
+        verbose_name_plural = _("permit events")
+
+    def __str__(self) -> str:
+        return f"{self.permit} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Permit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("Permit events are append-only.")

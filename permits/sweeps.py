@@ -15,7 +15,7 @@ from notifications.services import notify_user
 from rules.policies import NoPolicyInForce, policy_version_in_force
 
 from . import notices
-from .models import GRANTED, PENDING, Permit
+from .models import GRANTED, PENDING, Permit, PermitStatus
 
 # Reminder points, in days before the permit ends.
 PERMIT_EXPIRY_DAYS = (60, 30, 7)
@@ -39,6 +39,7 @@ def sweep_permits(*, today: date | None = None) -> dict[str, int]:
             valid_to__gte=today + timedelta(days=1),
             valid_to__lte=today + timedelta(days=max(PERMIT_EXPIRY_DAYS)),
             application__status=GRANTED,
+            status=PermitStatus.VALID,
             extended_by__isnull=True,
         )
         # A permit with an extension waiting for a decision (a NOT EXISTS over its cases).

@@ -5,4 +5,9 @@ from . import views
 urlpatterns = [
     path("verify/", views.permit_verify_form, name="permit-verify-form"),
     path("verify/<str:code>/", views.permit_verify, name="permit-verify"),
+    path(
+        "permits/<int:pk>/cancellation-letter/",
+        views.cancellation_letter,
+        name="permit-cancellation-letter",
+    ),
 ]

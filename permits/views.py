@@ -15,16 +15,18 @@ from functools import wraps
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.ratelimit import rate_limited
+from documents.serving import file_response
 
-from .models import GRANTED, PENDING, Permit
+from .models import GRANTED, PENDING, Permit, PermitStatus
 
 # As in ``models.new_verification_code``: no look-alikes (0/O, 1/I/L), typed from a paper letter.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -39,6 +41,8 @@ class VerificationState:
     NOT_YET_VALID = "not_yet_valid"
     EXPIRED = "expired"
     NOT_VALID = "not_valid"
+    CANCELLED = "cancelled"
+    ENDED = "ended"
 
 
 def normalise_code(raw: str) -> str:
@@ -57,6 +61,10 @@ def mask_name(full_name: str) -> str:
 def permit_state(permit: Permit, *, today) -> str:
     if permit.application.status != GRANTED:
         return VerificationState.NOT_VALID
+    if permit.status == PermitStatus.CANCELLED:
+        return VerificationState.CANCELLED
+    if permit.status == PermitStatus.ENDED:
+        return VerificationState.ENDED
     if today < permit.valid_from:
         return VerificationState.NOT_YET_VALID
     if today > permit.valid_to:
@@ -145,11 +153,29 @@ def permit_verify(request: HttpRequest, code: str) -> HttpResponse:
             "state": permit_state(permit, today=timezone.localdate()),
             "valid_from": permit.valid_from,
             "valid_to": permit.valid_to,
+            "ended_on": permit.ended_on,
             "masked_name": mask_name(permit.application.full_name),
             # An extension's holder shows the old letter: say that it was extended, until when.
             "extended_until": successor.valid_to if successor else None,
             # The receipt's promise: an extension applied for in time is being decided.
             "extension_pending": successor is None
+            and permit.status == PermitStatus.VALID
             and permit.extensions.filter(status__in=PENDING).exists(),
         },
+    )
+
+
+@login_required
+@require_GET
+def cancellation_letter(request: HttpRequest, pk: int) -> FileResponse:
+    """The holder's copy of the cancellation letter; to anyone else, as if it did not exist."""
+    permit = get_object_or_404(
+        Permit, pk=pk, application__applicant=request.user, status=PermitStatus.CANCELLED
+    )
+    if not permit.cancellation_letter:
+        raise Http404
+    return file_response(
+        permit.cancellation_letter.open("rb"),
+        filename=f"{permit.number}-cancellation.pdf",
+        content_type="application/pdf",
     )

@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0015_queue_indexes_per_kind'),
+        ("applications", "0015_queue_indexes_per_kind"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='applicationevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Application started'), ('status_changed', 'Status changed'), ('assigned', 'Assigned'), ('released', 'Released'), ('document_uploaded', 'Document uploaded'), ('document_reviewed', 'Document reviewed'), ('info_requested', 'Information requested'), ('info_provided', 'Information provided'), ('message', 'Message'), ('evaluated', 'Rules evaluated'), ('viewed', 'Opened by an officer'), ('document_viewed', 'Document opened by an officer'), ('passport_updated', 'Passport details updated'), ('record_updated', 'Record updated from an accepted report')], max_length=24, verbose_name='kind'),
+            model_name="applicationevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Application started"),
+                    ("status_changed", "Status changed"),
+                    ("assigned", "Assigned"),
+                    ("released", "Released"),
+                    ("document_uploaded", "Document uploaded"),
+                    ("document_reviewed", "Document reviewed"),
+                    ("info_requested", "Information requested"),
+                    ("info_provided", "Information provided"),
+                    ("message", "Message"),
+                    ("evaluated", "Rules evaluated"),
+                    ("viewed", "Opened by an officer"),
+                    ("document_viewed", "Document opened by an officer"),
+                    ("passport_updated", "Passport details updated"),
+                    ("record_updated", "Record updated from an accepted report"),
+                ],
+                max_length=24,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -15,10 +15,13 @@ import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from applications import notices as app_notices
 from applications.models import Status
 from notifications.services import notification_create
+from reports.models import ReportType
+from reports.services import report_submit
 from tests.factories import OfficerFactory, SupervisorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +127,24 @@ EXPECTED: dict[str, dict[str, int]] = {
     # says when the window opens. A first application has no receipt (only an extension does).
     "permit-extend": OWNER,
     "extension-receipt": row(LOGIN, MISSING, MISSING, MFA, MISSING, MISSING),
+    # Change reports: the student's pages are the permit holder's own; the officers' review
+    # is the workspace's. The attached document: the holder and staff (the access recorded).
+    "report-new": OWNER,
+    "report-create": OWNER,
+    "report-detail": OWNER,
+    "report-respond": OWNER_POST,
+    "report-withdraw": OWNER_POST,
+    "report-file": row(LOGIN, OK, MISSING, MFA, OK, OK),
+    "officer-report": STAFF,
+    "officer-report-start": STAFF_POST,
+    "officer-report-info": STAFF_POST,
+    "officer-report-accept": STAFF_POST,
+    "officer-report-reject": STAFF_POST,
+    # Cancelling a permit: the workspace's. The letters exist only for a cancelled permit
+    # (student A's is valid): its holder gets it, anyone else as if it did not exist.
+    "officer-permit-cancel": STAFF,
+    "officer-cancellation-letter": row(LOGIN, FORBIDDEN, FORBIDDEN, MFA, MISSING, MISSING),
+    "permit-cancellation-letter": row(LOGIN, MISSING, MISSING, MFA, MISSING, MISSING),
     # Old admin addresses of moved models: a permanent redirect for anyone (the admin checks).
     "moved-admin-redirect": row(308, 308, 308, MFA, 308, 308),
 }
@@ -156,10 +177,20 @@ def test_every_route_is_in_the_table():
 
 
 @pytest.fixture
-def world(application_in):
-    """Student A has a granted permit and a new draft (one active application at a time)."""
+def world(application_in, make_upload):
+    """Student A has a granted permit, a report about it (a renewed passport, with its identity
+    page) and a new draft (one active application at a time)."""
     approved = application_in(Status.APPROVED)
     owner = approved.applicant
+    report = report_submit(
+        applicant=owner,
+        permit_id=approved.permit.pk,
+        type=ReportType.PASSPORT,
+        changed_on=timezone.localdate(),
+        details={"issue_date": "2026-01-05", "expiry_date": "2036-01-04"},
+        passport_number="C12121212",
+        attachment=make_upload("passport.pdf"),
+    )
     draft = application_in(Status.DRAFT, applicant=owner)
     notice, _created = notification_create(
         kind=app_notices.MESSAGE,
@@ -183,6 +214,7 @@ def world(application_in):
             "document": approved.documents.first(),
             "draft_document": draft.documents.first(),
             "notice": notice,
+            "report": report,
         },
     }
 
@@ -210,6 +242,11 @@ def url_for(name: str, world) -> str:
         "officer-add-note": "approved",
         "officer-send-message": "approved",
     }
+    if name.startswith(("report-", "officer-report")) and name not in (
+        "report-new",
+        "report-create",
+    ):
+        return reverse(name, args=[objects["report"].pk])
     if name in by_application:
         return reverse(name, args=[objects[by_application[name]].pk])
     special = {
@@ -220,6 +257,11 @@ def url_for(name: str, world) -> str:
         "document-file": lambda: reverse(name, args=[objects["document"].pk]),
         "moved-admin-redirect": lambda: reverse(name, kwargs={"model": "permit", "rest": ""}),
         "permit-extend": lambda: reverse(name, args=[objects["approved"].permit.pk]),
+        "report-new": lambda: reverse(name, args=[objects["approved"].permit.pk]),
+        "officer-permit-cancel": lambda: reverse(name, args=[objects["approved"].permit.pk]),
+        "officer-cancellation-letter": lambda: reverse(name, args=[objects["approved"].permit.pk]),
+        "permit-cancellation-letter": lambda: reverse(name, args=[objects["approved"].permit.pk]),
+        "report-create": lambda: reverse(name, args=[objects["approved"].permit.pk, "address"]),
         "officer-document-verdict": lambda: reverse(name, args=[objects["document"].pk]),
         "notification-read": lambda: reverse(name, args=[objects["notice"].pk]),
         "permit-verify": lambda: reverse(name, args=[objects["approved"].permit.verification_code]),
