@@ -25,7 +25,9 @@ from .models import Permit, PermitEvent, PermitStatus
 DEFAULT_END_OF_STUDIES_DAYS = 10
 
 
-def _end(permit: Permit, *, actor: Any, to_status: str, on: date, note: str, data: dict) -> None:
+def _end(
+    permit: Permit, *, actor: Any, to_status: str, on: date, note: str, data: dict[str, Any]
+) -> None:
     permit.ended_on = on
     permit.ended_at = timezone.now()
     permit.ended_by = actor
@@ -83,7 +85,7 @@ def permit_apply_by(permit: Permit) -> date | None:
 
 @transaction.atomic
 def permit_end(
-    permit: Permit, *, actor: Any, on: date, note: str = "", data: dict | None = None
+    permit: Permit, *, actor: Any, on: date, note: str = "", data: dict[str, Any] | None = None
 ) -> Permit:
     """The end of studies confirmed: the permit ends ``on`` that day, and the holder is told
     by when another permit must be applied for (the policy's ``end_of_studies_days``)."""

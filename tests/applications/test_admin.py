@@ -38,6 +38,14 @@ def version_form(lengths, **overrides):
         "legal_stay_days": "90",
         "decision_days": "90",
         "info_request_days": "30",
+        "extension_window_days": "60",
+        "extension_document_kinds": ["passport_identity_page", "photo"],
+        "address_report_days": "20",
+        "province_report_days": "10",
+        "passport_report_days": "20",
+        "study_report_days": "30",
+        "end_of_studies_days": "15",
+        "early_extension_after_passport": "on",
         "source_notes": "",
         "lengths-TOTAL_FORMS": str(len(lengths)),
         "lengths-INITIAL_FORMS": "0",
@@ -62,6 +70,10 @@ def test_supervisor_adds_a_version_with_its_lengths(supervisor_client, v1_length
     assert version.passport_margin_days == 90
     assert version.covered_levels == ["bachelor", "master", "doctoral"]
     assert version.lengths.count() == len(v1_lengths) == 8
+    # The report deadlines and the extension's documents are the supervisor's to set too.
+    assert (version.study_report_days, version.end_of_studies_days) == (30, 15)
+    assert version.extension_document_kinds == ["passport_identity_page", "photo"]
+    assert version.early_extension_after_passport is True
 
 
 def test_a_version_missing_a_level_is_refused(supervisor_client, v1_lengths):

@@ -101,6 +101,9 @@ def snapshot(world: World) -> dict[str, Any]:
                 .values_list("pk", "review", "review_reason", "reviewed_by")
             ),
             "permits": Permit.objects.filter(application=application).count(),
+            "permit_states": list(
+                Permit.objects.filter(application=application).values_list("status", "version")
+            ),
             "info_requests": list(
                 InfoRequest.objects.filter(application=application).values_list("pk", "state")
             ),
@@ -190,6 +193,12 @@ def _permit_issued(world, before, after, actor, application):
     _status(Status.APPROVED)(world, before, after, actor, application)
     assert after["permits"] == 1
     assert application.permit.issued_by == actor
+
+
+def _permit_cancelled(world, before, after, actor, application):
+    permit = Permit.objects.get(application=application)
+    assert (permit.status, permit.ended_by) == ("cancelled", actor)
+    assert after["status"] == before["status"]
 
 
 def _note_added(world, before, after, actor, application):
@@ -329,6 +338,26 @@ ROUTES: list[Route] = [
         },
         allowed=_review,
         effect=_only("application", _verdict_saved),
+    ),
+    Route(
+        "officer-permit-cancel",
+        Status.APPROVED,
+        lambda w: reverse("officer-permit-cancel", args=[w.application.permit.pk]),
+        method="post",
+        data=lambda w: {
+            "version": w.application.permit.version,
+            "grounds": ["other_purpose"],
+            "note": "The holder works full time and does not attend.",
+        },
+        allowed=_review,
+        effect=_only("application", _permit_cancelled),
+    ),
+    # A valid permit has no cancellation letter: staff get a 404, outsiders as everywhere.
+    Route(
+        "officer-cancellation-letter",
+        Status.APPROVED,
+        lambda w: reverse("officer-cancellation-letter", args=[w.application.permit.pk]),
+        allowed=lambda w: 404,
     ),
 ]
 
