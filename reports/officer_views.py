@@ -90,17 +90,19 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "comparison": _comparison(report),
             "reevaluation": reevaluation,
             "timeline": report.events.select_related("actor"),
-            "start_form": VersionedForm(initial=initial),
-            "info_form": ReportInfoForm(initial=initial),
+            # Several forms on one page: each its own ids (the names stay as they are).
+            "start_form": VersionedForm(initial=initial, auto_id="start-%s"),
+            "info_form": ReportInfoForm(initial=initial, auto_id="info-%s"),
             "accept_form": ReportAcceptForm(
                 initial=initial
                 | (
                     {"shorten_to": reevaluation.permit_end}
                     if reevaluation and reevaluation.allows_only_shorter
                     else {}
-                )
+                ),
+                auto_id="accept-%s",
             ),
-            "reject_form": ReportRejectForm(initial=initial),
+            "reject_form": ReportRejectForm(initial=initial, auto_id="reject-%s"),
             "can_shorten": bool(reevaluation and reevaluation.allows_only_shorter),
             "statuses": ReportStatus,
         },

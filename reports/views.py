@@ -114,10 +114,12 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "report": report,
             "timeline": report.events.exclude(kind=ReportEvent.Kind.VIEWED),
-            "respond_form": RespondForm(initial={"version": report.version})
+            "respond_form": RespondForm(initial={"version": report.version}, auto_id="respond-%s")
             if report.status == ReportStatus.INFO_REQUESTED
             else None,
-            "withdraw_form": WithdrawReportForm(initial={"version": report.version})
+            "withdraw_form": WithdrawReportForm(
+                initial={"version": report.version}, auto_id="withdraw-%s"
+            )
             if report.is_open
             else None,
             "info_note": report.events.filter(to_status=ReportStatus.INFO_REQUESTED)

@@ -111,13 +111,19 @@ def test_the_renewal_journey_in_a_browser(
     student.get_by_role("link", name="Report a change").first.click()
     assert path_of(student) == f"/permits/{permit.pk}/report/"
     audit.step(student, "report-choose")
+    # Every kind of report has its form; each is audited, the passport one is sent.
+    for kind in ("address", "study", "end_of_studies"):
+        student.goto(f"{base}/permits/{permit.pk}/report/{kind}/")
+        audit.step(student, f"report-{kind}")
+    student.goto(f"{base}/permits/{permit.pk}/report/")
     student.get_by_role("link", name="Renewed passport").click()
     assert path_of(student) == f"/permits/{permit.pk}/report/passport/"
     audit.step(student, "report-passport")
     fill(
         student,
         {
-            "changed_on": (today - timedelta(days=3)).isoformat(),
+            # The permit was granted today; the new passport arrives the same day.
+            "changed_on": today.isoformat(),
             "new_passport_number": "C98765432",
             "issue_date": (today - timedelta(days=5)).isoformat(),
             "expiry_date": (today + timedelta(days=3650)).isoformat(),
@@ -125,7 +131,8 @@ def test_the_renewal_journey_in_a_browser(
     )
     student.set_input_files("main input[name=identity_page]", files["new-passport.pdf"])
     submit(student, "main form")
-    report = Report.objects.get(permit=permit)
+    report = Report.objects.filter(permit=permit).first()
+    assert report is not None, student.locator("main").inner_text()
     assert path_of(student) == f"/reports/{report.pk}/", flash(student)
     assert f"Your report {report.reference} was sent." in flash(student)
     audit.step(student, "report-sent")
@@ -201,6 +208,26 @@ def test_the_renewal_journey_in_a_browser(
         student.locator(f"main a[href='/applications/{extension.pk}/letter/']").click()
     assert letter_info.value.suggested_filename == f"{new_permit.number}.pdf"
     assert Path(letter_info.value.path()).read_bytes().startswith(b"%PDF-")
+
+    # 5. Later the new permit is cancelled (LFIP Art. 40): the holder sees why, with the letter,
+    #    and /verify/ says so.
+    cancel_path = f"/officers/permits/{new_permit.pk}/cancel/"
+    desk.goto(base + cancel_path)
+    audit.step(desk, "officer-permit-cancel")
+    desk.check("main input[name=grounds][value=other_purpose]")
+    fill(desk, {"note": "The holder no longer attends the programme."})
+    submit(desk, "main form", expect_path=extension_review)
+    new_permit.refresh_from_db()
+    assert new_permit.status == "cancelled"
+    student.goto(base + "/dashboard/")
+    expect(student.locator("main")).to_contain_text("Permits no longer valid")
+    audit.step(student, "dashboard-permit-cancelled")
+    with student.expect_download() as cancellation_info:
+        student.locator(f"main a[href='/permits/{new_permit.pk}/cancellation-letter/']").click()
+    assert Path(cancellation_info.value.path()).read_bytes().startswith(b"%PDF-")
+    student.goto(f"{base}/verify/{new_permit.verification_code}/")
+    expect(student.locator("#verify-result")).to_have_attribute("data-state", "cancelled")
+    audit.step(student, "verify-cancelled")
 
     smtp_sink.wait_for(3)
     assert any(report.reference in m.subject for m in smtp_sink.messages)
