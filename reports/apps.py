@@ -15,3 +15,9 @@ class ReportsConfig(AppConfig):
         from .case_kind import REPORT
 
         register(REPORT)
+
+    def rotate_secrets(self) -> str:
+        """``manage.py rotate_field_keys`` asks every app that holds encrypted fields."""
+        from .rotation import report_secrets_rotate
+
+        return f"Rewrote {report_secrets_rotate()} report passport number(s)."

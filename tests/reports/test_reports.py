@@ -523,3 +523,32 @@ def test_reports_are_only_about_the_students_own_valid_permit(permit, client_for
             == 404
         )
     assert not Report.objects.exists()
+
+
+def test_a_reports_passport_number_is_encrypted_and_survives_a_key_rotation(
+    permit, make_upload, settings
+):
+    import io
+
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    # The permit's own rows were written under the suite's keys: those stay readable.
+    suite_keys = list(settings.FIELD_ENCRYPTION_KEYS)
+    settings.FIELD_ENCRYPTION_KEYS = [old_key, *suite_keys]
+    report = passport_report(permit, make_upload)
+
+    def stored() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT passport_number FROM reports_report WHERE id = %s", [report.pk])
+            return cursor.fetchone()[0]
+
+    assert "C77777777" not in stored()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key, *suite_keys]
+    out = io.StringIO()
+    call_command("rotate_field_keys", stdout=out)
+    assert "Rewrote 1 report passport number(s)." in out.getvalue()
+    assert Fernet(new_key.encode()).decrypt(stored().encode()).decode() == "C77777777"
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, *suite_keys]
+    assert fresh(report).passport_number == "C77777777"

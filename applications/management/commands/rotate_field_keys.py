@@ -1,5 +1,6 @@
 """Re-encrypt passport numbers, FINs and two-factor secrets under the first key."""
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
 from applications.rotation import ROTATION_BATCH_SIZE, account_secrets_rotate, field_keys_rotate
@@ -27,7 +28,15 @@ class Command(BaseCommand):
         try:
             result = field_keys_rotate(batch_size=options["batch_size"])
             accounts = account_secrets_rotate()
+            # Apps above this one that hold encrypted fields (reports) rotate their own.
+            others = [
+                config.rotate_secrets()
+                for config in apps.get_app_configs()
+                if hasattr(config, "rotate_secrets")
+            ]
         except DecryptionFailed as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"Examined {result.examined} application(s); rewrote {result.rewritten}.")
         self.stdout.write(f"Rewrote {accounts} profile FIN(s) and two-factor secret(s).")
+        for line in others:
+            self.stdout.write(line)
