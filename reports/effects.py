@@ -11,13 +11,13 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
-from permits.services import permit_end, permit_shorten
 
 from accounts.models import User
 from applications.holder_record import record_reevaluate, record_update
 from cases.errors import WorkflowError
 from documents.validation import CleanFile, validate_upload
 from permits.models import Permit
+from permits.services import permit_end, permit_shorten
 from rules.policies import policy_version_in_force
 from universities.models import Province, University
 

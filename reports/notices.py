@@ -81,6 +81,31 @@ EXTENSION_NOW_POSSIBLE = register(
     )
 )
 
+REPORT_INFO_DUE = register(
+    NoticeKind(
+        code="report_info_due",
+        label=_("Information on a report due soon"),
+        subject=_("Reminder: answer about your report %(reference)s by %(due_date)s"),
+        what_happened=_(
+            "The officer is waiting for your answer about your report; it is due on %(due_date)s."
+        ),
+        next_step=_("Answer on the report's page, with a new document if one is asked for."),
+    )
+)
+
+REPORT_INFO_OVERDUE = register(
+    NoticeKind(
+        code="report_info_overdue",
+        label=_("Information on a report overdue"),
+        subject=_("No answer yet on report %(reference)s"),
+        what_happened=_(
+            "The student has not answered your information request, due on %(due_date)s."
+        ),
+        next_step=_("Decide the report on what you have, or write to the student."),
+        link_label=_("Open the report in the officer workspace"),
+    )
+)
+
 STATUS_NOTICES: dict[str, str] = {
     ReportStatus.SUBMITTED: REPORT_RECEIVED,
     ReportStatus.INFO_REQUESTED: REPORT_INFO_REQUESTED,

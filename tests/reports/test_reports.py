@@ -552,3 +552,30 @@ def test_a_reports_passport_number_is_encrypted_and_survives_a_key_rotation(
     assert Fernet(new_key.encode()).decrypt(stored().encode()).decode() == "C77777777"
     settings.FIELD_ENCRYPTION_KEYS = [new_key, *suite_keys]
     assert fresh(report).passport_number == "C77777777"
+
+
+def test_an_information_request_is_reminded_then_told_to_the_officer_once(permit, officer):
+    from reports.sweeps import sweep_report_info_requests
+
+    report = submit(permit, ReportType.ADDRESS, **address(permit.application.province))
+    review(report, officer)
+    with at(TODAY):
+        services.report_request_info(
+            report_id=report.pk,
+            actor=officer,
+            expected_version=fresh(report).version,
+            message="Send the rental contract.",
+        )
+    due = fresh(report).info_due_on
+    for day in (due - timedelta(days=8), due - timedelta(days=7), due - timedelta(days=2)):
+        with at(day):
+            sweep_report_info_requests()
+            sweep_report_info_requests()  # a second run the same night sends nothing
+    reminders = Notification.objects.filter(kind=notices.REPORT_INFO_DUE)
+    assert reminders.count() == 2
+    assert {n.recipient for n in reminders} == {report.applicant}
+    with at(due + timedelta(days=1)):
+        sweep_report_info_requests()
+        sweep_report_info_requests()
+    overdue = Notification.objects.get(kind=notices.REPORT_INFO_OVERDUE)
+    assert overdue.recipient == officer
