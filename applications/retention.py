@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -106,6 +107,10 @@ def application_anonymise(*, application_id: int) -> bool:
     application.notifications.all().delete()
     # The one change the append-only trigger allows: blanking the notes (migration 0011).
     ApplicationEvent.objects.filter(application=application).exclude(note="").update(note="")
+    # Apps above this one that keep data about the person (reports) remove theirs too.
+    for config in apps.get_app_configs():
+        if hasattr(config, "anonymise_with"):
+            config.anonymise_with(application)
     # Files go only once the rows are gone for good.
     transaction.on_commit(lambda: [file.delete(save=False) for file in files])
     return True

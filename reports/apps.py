@@ -21,3 +21,9 @@ class ReportsConfig(AppConfig):
         from .rotation import report_secrets_rotate
 
         return f"Rewrote {report_secrets_rotate()} report passport number(s)."
+
+    def anonymise_with(self, application) -> int:
+        """``applications/retention.py`` asks every app that keeps data about a case's person."""
+        from .retention import reports_anonymise
+
+        return reports_anonymise(application=application)

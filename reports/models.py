@@ -110,6 +110,8 @@ class Report(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # With the application that granted the permit (applications/retention.py).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]

@@ -579,3 +579,24 @@ def test_an_information_request_is_reminded_then_told_to_the_officer_once(permit
         sweep_report_info_requests()
     overdue = Notification.objects.get(kind=notices.REPORT_INFO_OVERDUE)
     assert overdue.recipient == officer
+
+
+def test_reports_go_with_their_application_when_it_is_anonymised(
+    permit, officer, make_upload, django_capture_on_commit_callbacks
+):
+    from applications.retention import application_anonymise
+
+    report = passport_report(permit, make_upload)
+    accept(report, officer, note="Checked against the original.")
+    stored_file = fresh(report).attachment.name
+    with at(TODAY), django_capture_on_commit_callbacks(execute=True):
+        application_anonymise(application_id=permit.application_id)
+    gone = fresh(report)
+    assert gone.anonymised_at is not None
+    assert (gone.passport_number, gone.decision_note, gone.attachment.name) == ("", "", "")
+    assert "issue_date" not in gone.details
+    assert not gone.events.exclude(note="").exists()
+    # The kind, dates, statuses and who did what stay.
+    assert (gone.type, gone.status, gone.changed_on) == (report.type, "accepted", report.changed_on)
+    assert gone.events.filter(actor=officer).exists()
+    assert not gone.attachment.storage.exists(stored_file)
