@@ -1,12 +1,12 @@
 """The transition engine every kind of case moves through.
 
-A kind of case (a first application today; extensions and reports next) describes itself once in
-a ``Flow``: its model, its table of allowed transitions, how it writes its append-only event and
-which notices a change sends. The engine then does the same five things for every kind, inside
-the caller's transaction: lock the row, check the version the person saw (optimistic
-concurrency), check the transition against the kind's table, write the event, and hand the
-change to the kind's notices (the outbox rows are written in the same transaction, so a notice
-exists exactly when the change does). Nothing else assigns ``status``.
+A kind of case (a first application, an extension, a change report, a permit's own life)
+describes itself once in a ``Flow``: its model, its table of allowed transitions, how it writes
+its append-only event and which notices a change sends. The engine then does the same five
+things for every kind, inside the caller's transaction: lock the row, check the version the
+person saw (optimistic concurrency), check the transition against the kind's table, write the
+event, and hand the change to the kind's notices (the outbox rows are written in the same
+transaction, so a notice exists exactly when the change does). Nothing else assigns ``status``.
 
 The engine knows no kind: kinds import it, never the other way round.
 """
