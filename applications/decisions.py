@@ -21,7 +21,7 @@ from cases.assignment import require_officer
 from cases.errors import NotPermitted, TransitionNotAllowed, WorkflowError
 from permits.grounds import ARTICLE_40_GROUNDS
 from permits.letters import permit_attach_letter
-from permits.models import GRANTED, Permit
+from permits.models import GRANTED, Permit, PermitStatus
 from rules import eligibility
 from rules.models import PolicyVersion
 from rules.policies import eligibility_evaluate
@@ -143,7 +143,14 @@ def application_approve(
     earliest, latest = permit_bounds(application, on=on)
     extended = application.extends
     if extended is not None:
-        if extended.application.status != GRANTED:
+        # Locked: a cancellation (which locks the permit) cannot slip in before the new permit.
+        extended = (
+            Permit.objects.select_for_update(of=("self",))
+            .select_related("application")
+            .get(pk=extended.pk)
+        )
+        # Cancelled or ended while the extension waited: there is nothing left to extend.
+        if extended.application.status != GRANTED or extended.status != PermitStatus.VALID:
             raise WorkflowError(_("The permit to extend is no longer valid."))
         if valid_from != earliest:
             # No gap and no overlap between the two permits.

@@ -11,9 +11,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import consent_required
 from cases.errors import WorkflowError
+from permits.grounds import ARTICLE_40_GROUNDS
 from permits.models import Permit
+from permits.services import permit_apply_by
 
-from .extensions import ENDED, NOT_YET, OPEN, extension_start, extension_window
+from .extensions import (
+    ENDED,
+    NO_LONGER_VALID,
+    NOT_YET,
+    OPEN,
+    extension_start,
+    extension_window,
+)
 from .receipts import receipt_response
 from .view_helpers import own_application
 
@@ -33,6 +42,17 @@ def permit_extend(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("permit-extend", pk=permit.pk)
         return redirect("application-tasks", pk=extension.pk)
     window = extension_window(permit)
+    if window.state == NO_LONGER_VALID:
+        # Cancelled or ended: the page says so, and why, instead of offering an extension.
+        return render(
+            request,
+            "permits/no_longer_valid.html",
+            {
+                "permit": permit,
+                "permit_grounds": [ARTICLE_40_GROUNDS[code] for code in permit.end_grounds],
+                "apply_by": permit_apply_by(permit),
+            },
+        )
     return render(
         request,
         "applications/student/extend.html",

@@ -31,13 +31,15 @@ from .sections import EXTENSION_SECTIONS
 CARRIED_OVER = tuple(name for section in EXTENSION_SECTIONS for name in section.fields)
 
 NOT_YET, OPEN, ENDED, EXTENDED, PENDING = "not_yet", "open", "ended", "extended", "pending"
+# Cancelled (LFIP Art. 40) or ended with the studies: never extended, whatever the dates say.
+NO_LONGER_VALID = "no_longer_valid"
 
 
 @dataclass(frozen=True)
 class Window:
     """Where a permit stands for an extension on a given day."""
 
-    state: str  # NOT_YET | OPEN | ENDED | EXTENDED | PENDING
+    state: str  # NOT_YET | OPEN | ENDED | EXTENDED | PENDING | NO_LONGER_VALID
     opens_on: date
     closes_on: date  # the permit's last day
     new_start: date  # the day after it
@@ -79,6 +81,8 @@ def window_of(
         closes_on=permit.valid_to,
         new_start=new_permit_start(permit),
     )
+    if permit.status != PermitStatus.VALID:
+        return replace(window, state=NO_LONGER_VALID)
     if successor_case_id is not None:
         return replace(window, state=EXTENDED, extension_id=successor_case_id)
     if pending_id is not None:

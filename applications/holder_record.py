@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cases.errors import WorkflowError
 from documents.validation import CleanFile
-from permits.models import GRANTED, Permit
+from permits.models import GRANTED, Permit, PermitStatus
 
 from .decisions import permit_bounds
 from .models import Application, ApplicationEvent
@@ -92,7 +92,7 @@ def record_update(
     """Write accepted changes onto the record of ``permit``; the caller holds the report's lock."""
     _check_changes(changes)
     application = Application.objects.select_for_update().get(pk=permit.application_id)
-    if application.status != GRANTED:
+    if application.status != GRANTED or permit.status != PermitStatus.VALID:
         raise WorkflowError(_("This permit is no longer valid, so its record cannot change."))
     previous = {name: getattr(application, name) for name in changes}
     for name, value in changes.items():

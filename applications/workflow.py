@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import is_officer
 from cases.errors import NotPermitted, StaleVersion, TransitionNotAllowed, WorkflowError
+from permits.models import PermitStatus
 from rules import eligibility
 from rules.policies import NoPolicyInForce, eligibility_evaluate, policy_version_in_force
 
@@ -125,6 +126,9 @@ def application_submit(
         to_status=Status.SUBMITTED,
         expected_version=expected_version,
     )
+    if application.extends is not None and application.extends.status != PermitStatus.VALID:
+        # Cancelled or ended since the draft was started: there is nothing left to extend.
+        raise WorkflowError(_("This permit is no longer valid, so it cannot be extended."))
     on = on or timezone.localdate()
     missing = application_missing(application=application, on=on)
     if not missing.is_empty:

@@ -115,6 +115,11 @@ def permit_shorten(permit: Permit, *, actor: Any, valid_to: date, reason: str) -
         raise WorkflowError(_("Only a valid permit can be shortened."))
     if not reason.strip():
         raise WorkflowError(_("State why the permit is shortened."))
+    if Permit.objects.filter(extends=permit).exists():
+        # Its extension starts the day after it ends: shortening it would leave a gap.
+        raise WorkflowError(
+            _("This permit was extended, so it cannot be shortened: shorten the new permit.")
+        )
     if not permit.valid_from <= valid_to < permit.valid_to:
         raise WorkflowError(
             _("The new end must be before the current one (%(end)s) and not before the start.")

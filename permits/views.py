@@ -15,7 +15,6 @@ from functools import wraps
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.decorators import consent_required
 from core.ratelimit import rate_limited
 from documents.serving import file_response
 
@@ -145,7 +145,10 @@ def permit_verify(request: HttpRequest, code: str) -> HttpResponse:
     if permit is None:
         # The site's ordinary not-found page: nothing tells whether the code was well formed.
         return render(request, "404.html", status=404)
-    successor = Permit.objects.filter(extends=permit, application__status=GRANTED).first()
+    # Only a successor that still stands: one cancelled or ended since promises nothing.
+    successor = Permit.objects.filter(
+        extends=permit, application__status=GRANTED, status=PermitStatus.VALID
+    ).first()
     return render(
         request,
         "permits/verify.html",
@@ -165,10 +168,14 @@ def permit_verify(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
+@consent_required
 @require_GET
 def cancellation_letter(request: HttpRequest, pk: int) -> FileResponse:
-    """The holder's copy of the cancellation letter; to anyone else, as if it did not exist."""
+    """The holder's copy of the cancellation letter; to anyone else, as if it did not exist.
+
+    Guarded as the decision letter is (``applications.student_views.permit_letter``): signed in
+    with the current data-protection notice accepted, and only one's own; officers download it
+    from their workspace (``officers.permit_views.cancellation_letter``)."""
     permit = get_object_or_404(
         Permit, pk=pk, application__applicant=request.user, status=PermitStatus.CANCELLED
     )
