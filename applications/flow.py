@@ -34,27 +34,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _record_event(
-    application: Application,
-    *,
-    kind: str,
-    actor: Any,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> ApplicationEvent:
-    return ApplicationEvent.objects.create(
-        application=application,
-        kind=kind,
-        actor=actor,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-    )
-
-
 def _notify(application: Application, event: models.Model) -> None:
     # The engine hands back the event ``_record_event`` wrote: an ApplicationEvent.
     notify_status_change(application=application, event=cast(ApplicationEvent, event))
@@ -64,7 +43,7 @@ FLOW = engine.Flow(
     model=Application,
     transitions=TRANSITIONS,
     status_label=lambda status: str(Status(status).label),
-    record_event=_record_event,
+    record_event=engine.event_recorder(ApplicationEvent, "application"),
     notify=_notify,
     stale_message=gettext_lazy(
         "This application was changed by someone else meanwhile. "

@@ -58,6 +58,33 @@ class RecordEvent(Protocol):
     ) -> models.Model: ...
 
 
+def event_recorder(event_model: type[models.Model], case_field: str) -> RecordEvent:
+    """The usual ``record_event``: one row of ``event_model`` naming the case in ``case_field``."""
+
+    def record(
+        case: Any,
+        /,
+        *,
+        kind: str,
+        actor: Any,
+        from_status: str = "",
+        to_status: str = "",
+        note: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> models.Model:
+        return event_model._default_manager.create(
+            **{case_field: case},
+            kind=kind,
+            actor=actor,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+            data=data or {},
+        )
+
+    return record
+
+
 @dataclass(frozen=True)
 class Flow:
     """One kind of case, as the engine sees it."""

@@ -3,7 +3,7 @@ ended) or cancelled (LFIP Art. 40). Both are final; ``services.py`` is the only 
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from django.db import models
 from django.utils.translation import gettext_lazy
@@ -20,27 +20,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _record_event(
-    permit: Permit,
-    *,
-    kind: str,
-    actor: Any,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> PermitEvent:
-    return PermitEvent.objects.create(
-        permit=permit,
-        kind=kind,
-        actor=actor,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-    )
-
-
 def _notify(permit: Permit, event: models.Model) -> None:
     notify_permit_change(permit=permit, event=cast(PermitEvent, event))
 
@@ -49,7 +28,7 @@ FLOW = engine.Flow(
     model=Permit,
     transitions=TRANSITIONS,
     status_label=lambda status: str(PermitStatus(status).label),
-    record_event=_record_event,
+    record_event=engine.event_recorder(PermitEvent, "permit"),
     notify=_notify,
     stale_message=gettext_lazy(
         "This permit was changed by someone else meanwhile. "

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.append_only import AppendOnlyError, AppendOnlyModel  # noqa: F401 (the error is re-exported)
 from documents.storage import private_storage
 
 # The status of the case that granted a permit. A permit stands only while its case keeps it
@@ -119,11 +119,7 @@ class Permit(models.Model):
     assignee = None
 
 
-class AppendOnlyError(Exception):
-    """Raised on an attempt to change or delete a permit's history."""
-
-
-class PermitEvent(models.Model):
+class PermitEvent(AppendOnlyModel):
     """The append-only history of a permit after its grant (the database refuses changes too)."""
 
     class Kind(models.TextChoices):
@@ -157,11 +153,3 @@ class PermitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.permit} {self.kind}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Permit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("Permit events are append-only.")

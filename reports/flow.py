@@ -28,27 +28,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _record_event(
-    report: Report,
-    *,
-    kind: str,
-    actor: Any,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> ReportEvent:
-    return ReportEvent.objects.create(
-        report=report,
-        kind=kind,
-        actor=actor,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-    )
-
-
 def _notify(report: Report, event: models.Model) -> None:
     notify_report_change(report=report, event=cast(ReportEvent, event))
 
@@ -57,7 +36,7 @@ FLOW = engine.Flow(
     model=Report,
     transitions=TRANSITIONS,
     status_label=lambda status: str(ReportStatus(status).label),
-    record_event=_record_event,
+    record_event=engine.event_recorder(ReportEvent, "report"),
     notify=_notify,
     stale_message=gettext_lazy(
         "This report was changed by someone else meanwhile. "

@@ -5,13 +5,12 @@ its own table of statuses on the shared engine and its own append-only history.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.append_only import AppendOnlyError, AppendOnlyModel  # noqa: F401 (the error is re-exported)
 from core.crypto import EncryptedTextField
 from core.validators import passport_number_validator
 from documents.storage import private_storage
@@ -150,11 +149,7 @@ class Report(models.Model):
         return mask(self.passport_number or "")
 
 
-class AppendOnlyError(Exception):
-    """Raised on an attempt to change or delete a report's history."""
-
-
-class ReportEvent(models.Model):
+class ReportEvent(AppendOnlyModel):
     """The append-only history of a report (the database refuses changes too: 0002)."""
 
     class Kind(models.TextChoices):
@@ -191,11 +186,3 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.kind}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Report events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("Report events are append-only.")

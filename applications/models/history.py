@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.append_only import AppendOnlyError, AppendOnlyModel  # noqa: F401 (the error is re-exported)
+
 from .case import Application, Status
 
 
-class AppendOnlyError(Exception):
-    """Raised on an attempt to change or delete an audit record."""
-
-
-class ApplicationEvent(models.Model):
+class ApplicationEvent(AppendOnlyModel):
     """The append-only history of an application: who did what, when, from which status."""
 
     class Kind(models.TextChoices):
@@ -61,11 +57,3 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Application events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("Application events are append-only.")
