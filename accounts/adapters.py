@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from core import crypto
 
 from .mfa import mfa_required
-from .roles import is_officer
+from .roles import is_officer, is_university_staff
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -54,6 +54,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         if is_officer(request.user):
             return reverse("officer-queue")
+        if is_university_staff(request.user):
+            return reverse("university-home")
         return super().get_login_redirect_url(request)
 
     def save_user(self, request, user, form, commit=True):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .roles import is_officer, is_supervisor
+from .roles import is_officer, is_supervisor, is_university_staff
 from .services import has_current_consent
 
 
@@ -45,6 +45,20 @@ def supervisor_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_supervisor(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def university_staff_required(view):
+    """A university's international office pages: its staff only (officers get 403 too: they
+    have their own workspace)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_university_staff(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -6,11 +6,12 @@ database cannot see them; syncing here instead is idempotent and follows new mod
 
 from django.contrib.auth.models import Group, Permission
 
-from .roles import OFFICER, SUPERVISOR
+from .roles import OFFICER, SUPERVISOR, UNIVERSITY_STAFF
 
 # Supervisors manage policy versions in the admin; officers work in their own workspace.
 ROLE_PERMISSIONS = {
     OFFICER: [],
+    UNIVERSITY_STAFF: [],
     SUPERVISOR: [
         ("rules", "view_policyversion"),
         ("rules", "add_policyversion"),

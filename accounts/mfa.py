@@ -26,16 +26,17 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
-from .roles import is_officer
+from .roles import is_officer, is_university_staff
 
 MFA_METHOD = "mfa"
 
 
 def mfa_required(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Officers, supervisors, and staff or superusers (the admin): never students."""
+    """Officers, supervisors, university staff, and staff or superusers (the admin): never
+    students."""
     if not user.is_authenticated:
         return False
-    return user.is_staff or user.is_superuser or is_officer(user)
+    return user.is_staff or user.is_superuser or is_officer(user) or is_university_staff(user)
 
 
 def has_totp(user: AbstractBaseUser) -> bool:

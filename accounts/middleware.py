@@ -101,8 +101,8 @@ class StaffSessionMiddleware:
         messages.info(
             request,
             _(
-                "Officers and supervisors sign in with a code from an authenticator app. "
-                "Set one up to continue."
+                "Staff accounts (officers, supervisors, international offices) sign in with a "
+                "code from an authenticator app. Set one up to continue."
             ),
         )
         return redirect("mfa_activate_totp")

@@ -5,6 +5,8 @@ from django.contrib.auth.models import AnonymousUser
 
 OFFICER = "officer"
 SUPERVISOR = "supervisor"
+# A university's international office: its own students only, never the officers' workspace.
+UNIVERSITY_STAFF = "university_staff"
 STAFF_GROUPS = (OFFICER, SUPERVISOR)
 
 
@@ -29,3 +31,13 @@ def is_officer(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def is_supervisor(user: AbstractBaseUser | AnonymousUser) -> bool:
     return has_role(user, SUPERVISOR)
+
+
+def is_university_staff(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return has_role(user, UNIVERSITY_STAFF)
+
+
+def is_staff_account(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Officers, supervisors and university staff: accounts that act for an institution, never
+    as a student (they cannot apply nor report)."""
+    return is_officer(user) or is_university_staff(user)

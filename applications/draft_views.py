@@ -103,7 +103,7 @@ def _next_step(slug: str, pk: int) -> str:
 @require_http_methods(["GET", "POST"])
 def application_documents(request: HttpRequest, pk: int) -> HttpResponse:
     application = own_application(request, pk)
-    if application.status not in (Status.DRAFT, Status.INFO_REQUESTED):
+    if application.status not in (Status.DRAFT, Status.INFO_REQUESTED, Status.RETURNED):
         return redirect("application-detail", pk=pk)
     form = upload_form(application, post_data(request), post_files(request))
     if request.method == "POST" and form.is_valid():
@@ -121,7 +121,7 @@ def application_documents(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("application-documents", pk=pk)
         else:
             messages.success(request, _("The document was uploaded."))
-            if application.status == Status.INFO_REQUESTED:
+            if application.status in (Status.INFO_REQUESTED, Status.RETURNED):
                 return redirect("application-detail", pk=pk)
             return redirect("application-documents", pk=pk)
     today = timezone.localdate()

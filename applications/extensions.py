@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import is_officer
+from accounts.roles import is_staff_account
 from cases.errors import NotPermitted, WorkflowError
 from permits.models import GRANTED, Permit, PermitStatus
 from rules.policies import NoPolicyInForce, policy_version_in_force
@@ -156,7 +156,7 @@ def current_permits(user: User) -> QuerySet[Permit]:
 @transaction.atomic
 def extension_start(*, applicant: User, permit_id: int, today: date | None = None) -> Application:
     """Open an extension draft for one of the student's own permits, inside its window."""
-    if is_officer(applicant):
+    if is_staff_account(applicant):
         raise NotPermitted(_("Staff accounts cannot apply; use a personal account."))
     permit = (
         Permit.objects.select_for_update()

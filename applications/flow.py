@@ -11,18 +11,24 @@ from typing import Any, Literal, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import engine
-from cases.assignment import require_officer
+from cases.assignment import require_officer, require_staff_of
 from cases.errors import NotPermitted
 
-from .models import Application, ApplicationEvent, Status
+from .enrolment_flow import enrolment_close
+from .models import FINAL_STATUSES, Application, ApplicationEvent, PrecheckRound, Status
 from .notices import notify_status_change
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.DRAFT: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
+    Status.DRAFT: frozenset({Status.SUBMITTED, Status.PRECHECK, Status.WITHDRAWN}),
+    # The university's document check, where it has one: on to the queue, or back to the
+    # student with a reason per document, who hands it in again.
+    Status.PRECHECK: frozenset({Status.SUBMITTED, Status.RETURNED, Status.WITHDRAWN}),
+    Status.RETURNED: frozenset({Status.PRECHECK, Status.WITHDRAWN}),
     Status.SUBMITTED: frozenset({Status.UNDER_REVIEW, Status.WITHDRAWN}),
     Status.UNDER_REVIEW: frozenset(
         {Status.INFO_REQUESTED, Status.APPROVED, Status.REJECTED, Status.WITHDRAWN}
@@ -73,7 +79,7 @@ def begin(
     application_id: int,
     *,
     actor: AbstractBaseUser,
-    by: Literal["applicant", "officer"],
+    by: Literal["applicant", "officer", "university"],
     to_status: str,
     expected_version: int,
 ) -> Application:
@@ -81,6 +87,8 @@ def begin(
     application = lock(application_id)
     if by == "applicant":
         require_applicant(application, actor)
+    elif by == "university":
+        require_staff_of(actor, application.university_id)
     else:
         require_officer(actor)
     engine.check(FLOW, application, to_status=to_status, expected_version=expected_version)
@@ -99,6 +107,12 @@ def move(
     event = engine.transition(
         FLOW, application, actor=actor, to_status=to_status, note=note, data=data, update=update
     )
+    if to_status in FINAL_STATUSES:
+        # Decided or withdrawn: what still waited for the university is not needed any more.
+        enrolment_close(application, actor=actor)
+        application.precheck_rounds.filter(state=PrecheckRound.State.OPEN).update(
+            state=PrecheckRound.State.CANCELLED, decided_at=timezone.now()
+        )
     return cast(ApplicationEvent, event)
 
 

@@ -237,9 +237,57 @@ def notify_applicant(
     )
 
 
+PRECHECK_STARTED = register(
+    NoticeKind(
+        code="precheck_started",
+        label=_("Application with your university"),
+        subject=_("Your university is checking your application %(reference)s"),
+        what_happened=_(
+            "Your application %(reference)s was handed in on %(date)s. Your university's "
+            "international office checks your documents before it goes to the migration office."
+        ),
+        next_step=_(
+            "You do not need to do anything now; we will write when the university has checked "
+            "your documents."
+        ),
+    )
+)
+
+PRECHECK_PASSED = register(
+    NoticeKind(
+        code="precheck_passed",
+        label=_("Application sent to the migration office"),
+        subject=_("Your application %(reference)s is with the migration office"),
+        what_happened=_(
+            "Your university's international office checked your documents on %(date)s and sent "
+            "your application %(reference)s to the migration office."
+        ),
+        next_step=_("You do not need to do anything now; we will write when something changes."),
+    )
+)
+
+PRECHECK_RETURNED = register(
+    NoticeKind(
+        code="precheck_returned",
+        label=_("Application returned by your university"),
+        subject=_("Action needed: your university returned your application %(reference)s"),
+        what_happened=_(
+            "Your university's international office found documents to correct before your "
+            "application can go to the migration office. %(message)s"
+        ),
+        next_step=_(
+            "Open your application to see the reason for each document, upload new ones and "
+            "hand it in again."
+        ),
+    )
+)
+
 # The notice a student gets for each status change; a status without one sends nothing.
 STATUS_NOTICES: dict[tuple[str, str], str] = {
     (Status.DRAFT, Status.SUBMITTED): SUBMITTED,
+    (Status.DRAFT, Status.PRECHECK): PRECHECK_STARTED,
+    (Status.PRECHECK, Status.SUBMITTED): PRECHECK_PASSED,
+    (Status.PRECHECK, Status.RETURNED): PRECHECK_RETURNED,
     (Status.SUBMITTED, Status.UNDER_REVIEW): UNDER_REVIEW,
     (Status.UNDER_REVIEW, Status.INFO_REQUESTED): INFO_REQUESTED,
     (Status.INFO_REQUESTED, Status.UNDER_REVIEW): INFO_PROVIDED,
@@ -262,15 +310,17 @@ def _dated_context(application: Application) -> dict[str, Any]:
 
 def notify_status_change(*, application: Application, event: ApplicationEvent) -> None:
     kind = STATUS_NOTICES.get((event.from_status, event.to_status))
-    if kind is None and event.to_status == Status.WITHDRAWN and application.submitted_at:
+    if kind is None and event.to_status == Status.WITHDRAWN and application.reference:
         kind = WITHDRAWN
     if kind is None:
         return
     context = _dated_context(application) | {
         key: value for key, value in event.data.items() if isinstance(value, str | int)
     }
-    if kind == INFO_REQUESTED:
+    if kind in (INFO_REQUESTED, PRECHECK_RETURNED):
         context["message"] = event.note
+    if kind == PRECHECK_PASSED:
+        notify_passport_too_short(application=application, today=timezone.localdate())
     if kind == SUBMITTED:
         notify_passport_too_short(application=application, today=timezone.localdate())
         if application.extends is not None:

@@ -33,6 +33,7 @@ from rules.policies import eligibility_evaluate
 from .models import OPEN_STATUSES, Application, ApplicationEvent, Message, Status
 from .notices import notify_message, notify_passport_too_short
 from .permissions import can_view_application
+from .precheck_flow import last_returned_round
 from .sections import Section
 from .selectors import open_info_request
 from .workflow import (
@@ -84,6 +85,10 @@ def _replaceable_kinds(application: Application) -> frozenset[str] | None:
         if request is not None:
             # "other" lets the student add an explanation the officer did not foresee.
             return frozenset([*request.document_kinds, "other"])
+    if application.status == Status.RETURNED:
+        returned = last_returned_round(application)
+        if returned is not None:
+            return frozenset([*returned.returned_documents, "other"])
     return frozenset()
 
 
@@ -93,7 +98,7 @@ def _ensure_may_change(application: Application, kind: str) -> None:
         raise WorkflowError(
             _(
                 "Documents can be changed only while the application is a draft, or when an "
-                "information request asks for them."
+                "information request or your university asks for them."
             )
         )
 

@@ -33,3 +33,11 @@ def sweep_info_requests_task() -> dict[str, int]:
     from .sweeps import sweep_info_requests
 
     return sweep_info_requests()
+
+
+@shared_task(ignore_result=True)
+def sweep_enrolment_reminders_task() -> dict[str, int]:
+    """Daily (beat): remind universities of enrolment confirmations left unanswered."""
+    from .enrolment_notices import sweep_enrolment_reminders
+
+    return sweep_enrolment_reminders()

@@ -16,6 +16,7 @@ from .forms import (
 )
 from .models import Application, Status
 from .permissions import own_applications
+from .precheck_flow import last_returned_round
 
 
 def own_application(request: HttpRequest, pk: int) -> Application:
@@ -41,5 +42,9 @@ def upload_form(application: Application, data=None, files=None) -> DocumentUplo
     if application.status == Status.INFO_REQUESTED:
         request = selectors.open_info_request(application)
         allowed = {*request.document_kinds, "other"} if request else {"other"}
+        kinds = [(code, label) for code, label in kinds if code in allowed]
+    elif application.status == Status.RETURNED:
+        returned = last_returned_round(application)
+        allowed = {*returned.returned_documents, "other"} if returned else {"other"}
         kinds = [(code, label) for code, label in kinds if code in allowed]
     return DocumentUploadForm(data, files, kinds=kinds)

@@ -17,15 +17,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import is_officer
+from accounts.roles import is_staff_account
 from cases.errors import NotPermitted, StaleVersion, TransitionNotAllowed, WorkflowError
 from permits.models import PermitStatus
 from rules import eligibility
 from rules.policies import NoPolicyInForce, eligibility_evaluate, policy_version_in_force
+from universities.scoping import uses_portal_id
 
+from .enrolment_flow import enrolment_request, rule_facts
 from .extensions import new_permit_start
 from .flow import begin, check_version, move, require_applicant
 from .models import ACTIVE_STATUSES, Application, ApplicationEvent, InfoRequest, Status
+from .precheck_flow import precheck_open
 from .references import reference_allocate
 from .sections import required_fields
 
@@ -87,7 +90,7 @@ def application_missing(*, application: Application, on: date) -> Missing:
 @transaction.atomic
 def application_start(*, applicant: User) -> Application:
     """Open a draft; a student has at most one active application."""
-    if is_officer(applicant):
+    if is_staff_account(applicant):
         raise NotPermitted(_("Staff accounts cannot apply; use a personal account."))
     if Application.objects.filter(applicant=applicant, status__in=ACTIVE_STATUSES).exists():
         raise WorkflowError(_("You already have an application in progress."))
@@ -114,16 +117,20 @@ def application_submit(
     accept_declaration: bool = False,
     on: date | None = None,
 ) -> Application:
-    """Evaluate the rules, record the outcome with its policy version, allocate the reference.
+    """Evaluate the rules, record the outcome with its policy version, allocate the reference,
+    and ask the university to confirm the enrolment.
 
+    The application goes to the officers' queue, or first to the university's document check
+    where the university has switched it on (``University.precheck_enabled``).
     ``accept_declaration`` records the applicant's declaration in the same transaction, so a
     failed submission leaves no half-made declaration behind.
     """
+    target = hand_in_status(application_id)
     application = begin(
         application_id,
         actor=actor,
         by="applicant",
-        to_status=Status.SUBMITTED,
+        to_status=target,
         expected_version=expected_version,
     )
     if application.extends is not None and application.extends.status != PermitStatus.VALID:
@@ -148,11 +155,15 @@ def application_submit(
     application.policy_version = version
     application.evaluated_on = on
     application.reference = reference_allocate(year=on.year)
-    application.submitted_at = timezone.now()
+    if target == Status.SUBMITTED:
+        application.submitted_at = timezone.now()
+    else:
+        precheck_open(application)
+    enrolment_request(application, actor=actor)
     move(
         application,
         actor=actor,
-        to_status=Status.SUBMITTED,
+        to_status=target,
         data={"reference": application.reference, "policy_version": version.number},
         update=(
             "declaration_accepted_at",
@@ -167,6 +178,18 @@ def application_submit(
     return application
 
 
+def hand_in_status(application_id: int) -> str:
+    """Where a handed-in application goes: the university's document check, or the queue."""
+    university = (
+        Application.objects.filter(pk=application_id)
+        .values_list("university__precheck_enabled", "university_id")
+        .first()
+    )
+    if university and university[0] and uses_portal_id(university[1]):
+        return Status.PRECHECK
+    return Status.SUBMITTED
+
+
 def application_rule_input(application: Application, *, on: date) -> eligibility.EligibilityInput:
     """The rules' input for ``application`` evaluated on ``on``.
 
@@ -177,11 +200,12 @@ def application_rule_input(application: Application, *, on: date) -> eligibility
         on = new_permit_start(application.extends)
     # Both are required fields: the rules are evaluated only once they are filled in (every
     # caller checks ``application_missing`` first, or the application was submitted).
+    facts = rule_facts(application)
     return eligibility.EligibilityInput(
-        level=application.level,
-        field=application.field,
-        programme_start=cast(date, application.programme_start),
-        programme_end=application.programme_end,
+        level=facts["level"],
+        field=facts["field"],
+        programme_start=facts["programme_start"],
+        programme_end=facts["programme_end"],
         prep_year=application.prep_year,
         passport_expiry=cast(date, application.passport_expiry_date),
         entry_date=None if application.is_extension else application.entry_date,

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_officer
+from universities.models import University
+from universities.scoping import staff_university
 
 from .errors import NotPermitted
 from .registry import CaseKind, case_kinds
@@ -16,6 +18,17 @@ from .registry import CaseKind, case_kinds
 def require_officer(actor: Any) -> None:
     if not is_officer(actor):
         raise NotPermitted(_("Only migration officers can do this."))
+
+
+def require_staff_of(actor: Any, university_id: int | None) -> University:
+    """The actor's university, which must be ``university_id`` (the student's): a university's
+    international office acts on its own students only."""
+    university = staff_university(actor)
+    if university is None or university_id is None or university.pk != university_id:
+        raise NotPermitted(
+            _("Only the international office of the student's university can do this.")
+        )
+    return university
 
 
 @transaction.atomic

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "applications",
     "reports",
     "officers",
+    "university_office",
 ]
 
 MIDDLEWARE = [

@@ -42,6 +42,7 @@ OPEN_REPORT_STATUSES = (
 class EndReason(models.TextChoices):
     GRADUATION = "graduation", _("Graduation")
     WITHDRAWAL = "withdrawal", _("Withdrawal from the programme")
+    SUSPENSION = "suspension", _("Suspension of studies")
     TRANSFER = "transfer", _("Transfer to another university")
 
 
@@ -63,6 +64,16 @@ class Report(models.Model):
         verbose_name=_("permit"),
     )
     type = models.CharField(_("what changed"), max_length=16, choices=ReportType.choices)
+    # Who made the report when it was not the student: their university's international office
+    # (a graduation, withdrawal, suspension or transfer it reports).
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by the university's"),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED
     )

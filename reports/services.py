@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import is_officer, is_supervisor
+from accounts.roles import is_staff_account, is_supervisor
 from applications.extensions import current_permits
 from cases import engine
 from cases.assignment import require_officer
@@ -81,7 +81,7 @@ def report_submit(
 ) -> Report:
     """A change reported about one of the student's valid permits: its deadline from the
     policy in force on the day of the change, late marked (never refused)."""
-    if is_officer(applicant):
+    if is_staff_account(applicant):
         raise NotPermitted(_("Staff accounts cannot report changes; use a personal account."))
     today = today or timezone.localdate()
     permit = _own_current_permit(applicant, permit_id)

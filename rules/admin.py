@@ -45,6 +45,7 @@ class PolicyVersionForm(forms.ModelForm):
             "study_report_days",
             "end_of_studies_days",
             "early_extension_after_passport",
+            "enrolment_reminder_days",
             "source_notes",
         )
 

@@ -122,6 +122,15 @@ class PolicyVersion(models.Model):
             "passport is accepted, before the usual window opens."
         ),
     )
+    # Universities as a party (enrolment confirmation by the international office).
+    enrolment_reminder_days = models.PositiveSmallIntegerField(
+        _("days before an unanswered enrolment confirmation is reminded"),
+        default=5,
+        help_text=_(
+            "The university's international office is reminded after this many days, and again "
+            "each time as many days pass."
+        ),
+    )
     source_notes = models.TextField(_("sources and notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -24,6 +24,7 @@ def test_each_sweep_runs_from_the_app_that_owns_it():
         "applications.tasks.sweep_inactive_drafts_task",
         "applications.tasks.sweep_passports_task",
         "applications.tasks.sweep_info_requests_task",
+        "applications.tasks.sweep_enrolment_reminders_task",
         "permits.tasks.sweep_permits_task",
         "reports.tasks.sweep_report_info_requests_task",
         "officers.tasks.digest_task",

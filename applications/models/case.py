@@ -23,6 +23,9 @@ from universities.models import Province, University
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    # With a university that checks its students' documents first (University.precheck_enabled).
+    PRECHECK = "precheck", _("Document check by the university")
+    RETURNED = "returned", _("Returned by the university")
     SUBMITTED = "submitted", _("Submitted")
     UNDER_REVIEW = "under_review", _("Under review")
     INFO_REQUESTED = "info_requested", _("Information requested")
@@ -34,12 +37,16 @@ class Status(models.TextChoices):
 # An application is "active" until it is decided or withdrawn; a student has at most one.
 ACTIVE_STATUSES = (
     Status.DRAFT,
+    Status.PRECHECK,
+    Status.RETURNED,
     Status.SUBMITTED,
     Status.UNDER_REVIEW,
     Status.INFO_REQUESTED,
 )
 # Submitted and not yet decided: what officers work on.
 OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED)
+# Handed in by the student but still with the university's international office.
+PRECHECK_STATUSES = (Status.PRECHECK, Status.RETURNED)
 FINAL_STATUSES = (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN)
 
 
@@ -283,11 +290,14 @@ class Application(models.Model):
                 | Q(passport_expiry_date__gt=F("passport_issue_date")),
                 name="application_passport_expiry_after_issue",
             ),
-            # A reference is given on submission; only a draft (or a draft withdrawn before it
-            # was ever submitted) has none.
+            # A reference is given when the student hands the application in; only a draft (or
+            # a draft withdrawn before it was ever handed in) has none. ``submitted_at`` is the
+            # day it reached the migration office (the legal deadline counts from it): after
+            # the university's document check, where there is one.
             models.CheckConstraint(
                 condition=Q(status=Status.DRAFT)
                 | Q(status=Status.WITHDRAWN, submitted_at__isnull=True)
+                | Q(status__in=PRECHECK_STATUSES, reference__isnull=False)
                 | Q(reference__isnull=False, submitted_at__isnull=False),
                 name="application_reference_once_submitted",
             ),

@@ -31,6 +31,10 @@ class ApplicationEvent(AppendOnlyModel):
         PASSPORT_UPDATED = "passport_updated", _("Passport details updated")
         # A permit holder's accepted report (address, passport, university) changed the record.
         RECORD_UPDATED = "record_updated", _("Record updated from an accepted report")
+        # The university's international office: its enrolment confirmation and its check of
+        # the documents before the case reached the migration office.
+        ENROLMENT = "enrolment", _("Enrolment confirmation")
+        PRECHECK = "precheck", _("Document check by the university")
 
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="events", verbose_name=_("application")

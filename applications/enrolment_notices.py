@@ -1,0 +1,143 @@
+"""The notices about an enrolment confirmation: the answer, to the student and to the officer
+who has the case; the reminder of an unanswered request, to the university's office."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from notifications.kinds import NoticeKind, register
+from notifications.services import notify_user
+from rules.policies import policy_version_in_force
+from universities.models import UniversityStaff
+
+from .models import ApplicationEvent, EnrolmentConfirmation, EnrolmentStatus
+from .notices import applicant_context, notify_applicant
+
+ENROLMENT_CONFIRMED = register(
+    NoticeKind(
+        code="enrolment_confirmed",
+        label=_("Enrolment confirmed"),
+        subject=_("Your university confirmed your enrolment (%(reference)s)"),
+        what_happened=_(
+            "Your university's international office confirmed your enrolment for application "
+            "%(reference)s. Confirmation number: %(number)s."
+        ),
+        next_step=_("You do not need to do anything now."),
+    )
+)
+
+ENROLMENT_DECLINED = register(
+    NoticeKind(
+        code="enrolment_declined",
+        label=_("Enrolment not confirmed"),
+        subject=_("Your university did not confirm your enrolment (%(reference)s)"),
+        what_happened=_(
+            "Your university's international office did not confirm your enrolment, for this "
+            "reason: %(message)s"
+        ),
+        next_step=_(
+            "Contact your university's international office; the officer will decide your "
+            "application with what the university said."
+        ),
+    )
+)
+
+ENROLMENT_ANSWERED_OFFICER = register(
+    NoticeKind(
+        code="enrolment_answered_officer",
+        label=_("University answered"),
+        subject=_("The university answered on %(reference)s"),
+        what_happened=_("The university's answer on enrolment for %(reference)s: %(status)s."),
+        next_step=_("Open the review to compare it with what the student entered."),
+        link_label=_("Open the review"),
+    )
+)
+
+ENROLMENT_REMINDER = register(
+    NoticeKind(
+        code="enrolment_reminder",
+        label=_("Enrolment confirmations waiting"),
+        subject=_("%(count)s enrolment confirmations are waiting for your office"),
+        what_happened=_(
+            "%(count)s students' enrolment confirmations have waited %(days)s days or more; the "
+            "oldest is %(oldest)s."
+        ),
+        next_step=_("Confirm or decline them on your office's page, or upload them as a CSV file."),
+        link_label=_("Open the pending confirmations"),
+    )
+)
+
+
+def notify_enrolment_answered(
+    *, confirmation: EnrolmentConfirmation, event: ApplicationEvent
+) -> None:
+    """The student, and the officer who has the case, learn the answer when it arrives."""
+    if confirmation.status not in (EnrolmentStatus.CONFIRMED, EnrolmentStatus.DECLINED):
+        return
+    application = confirmation.application
+    kind = (
+        ENROLMENT_CONFIRMED
+        if confirmation.status == EnrolmentStatus.CONFIRMED
+        else ENROLMENT_DECLINED
+    )
+    notify_applicant(
+        application=application,
+        kind=kind,
+        context=applicant_context(application)
+        | {"number": confirmation.number or "", "message": confirmation.decline_reason},
+        dedupe_key=f"enrolment:{confirmation.pk}:{confirmation.status}",
+    )
+    if application.assignee is not None:
+        notify_user(
+            user=application.assignee,
+            kind=ENROLMENT_ANSWERED_OFFICER,
+            about=application,
+            context={
+                "reference": application.reference or "",
+                "status": str(EnrolmentStatus(confirmation.status).label),
+                "path": reverse("officer-review", args=[application.pk]),
+            },
+            dedupe_key=f"enrolment-officer:{confirmation.pk}:{confirmation.status}",
+        )
+
+
+def sweep_enrolment_reminders(*, today: date | None = None) -> dict[str, int]:
+    """Daily: each university with requests unanswered for the policy's days gets one reminder
+    per active staff account, again each time as many days pass (idempotent per period)."""
+    today = today or timezone.localdate()
+    days = policy_version_in_force(on=today).enrolment_reminder_days
+    cutoff = timezone.make_aware(
+        timezone.datetime.combine(today - timedelta(days=days), timezone.datetime.max.time())
+    )
+    waiting = EnrolmentConfirmation.objects.filter(
+        status=EnrolmentStatus.REQUESTED, requested_at__lte=cutoff
+    )
+    reminded = 0
+    by_university: dict[int, list[EnrolmentConfirmation]] = {}
+    for confirmation in waiting.order_by("requested_at", "pk").only(
+        "pk", "number", "university_id", "requested_at"
+    ):
+        by_university.setdefault(confirmation.university_id, []).append(confirmation)
+    staff = UniversityStaff.objects.filter(
+        university_id__in=by_university, deactivated_at__isnull=True, user__is_active=True
+    ).select_related("user")
+    for member in staff:
+        pending = by_university[member.university_id]
+        oldest = pending[0]
+        period = (today - timezone.localdate(oldest.requested_at)).days // max(days, 1)
+        reminded += notify_user(
+            user=member.user,
+            kind=ENROLMENT_REMINDER,
+            context={
+                "count": len(pending),
+                "days": days,
+                "oldest": oldest.number or "",
+                "path": reverse("university-confirmations"),
+            },
+            dedupe_key=f"enrolment-reminder:{member.university_id}:{member.user_id}:{oldest.pk}:{period}",
+        )
+    return {"reminded": reminded, "universities": len(by_university)}
