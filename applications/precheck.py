@@ -118,7 +118,8 @@ def application_resubmit(*, application_id: int, actor: User, expected_version: 
         raise IncompleteApplication(
             missing,
             _(
-                "Upload a new file for every document your university returned before you hand it in again."
+                "Upload a new file for every document your university returned before you hand "
+                "it in again."
             ),
         )
     precheck_open(application)
