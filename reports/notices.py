@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.kinds import NoticeKind, register
 from notifications.services import notify_user
 
-from .models import Report, ReportEvent, ReportStatus
+from .models import EndReason, Report, ReportEvent, ReportStatus
 
 REPORT_RECEIVED = register(
     NoticeKind(
@@ -106,6 +106,23 @@ REPORT_INFO_OVERDUE = register(
     )
 )
 
+REPORTED_BY_UNIVERSITY = register(
+    NoticeKind(
+        code="study_end_reported_by_university",
+        label=_("Your university reported the end of your studies"),
+        subject=_("Your university reported: %(reason)s (%(reference)s)"),
+        what_happened=_(
+            "Your university's international office reported to the migration office: "
+            "%(reason)s, on %(changed_on)s. An officer will check it; if it is accepted, your "
+            "residence permit ends."
+        ),
+        next_step=_(
+            "If this is wrong, contact your university's international office at once. If you "
+            "need to stay, you will have to apply for another kind of permit."
+        ),
+    )
+)
+
 STATUS_NOTICES: dict[str, str] = {
     ReportStatus.SUBMITTED: REPORT_RECEIVED,
     ReportStatus.INFO_REQUESTED: REPORT_INFO_REQUESTED,
@@ -134,6 +151,12 @@ def notify_report_change(*, report: Report, event: ReportEvent) -> None:
         }
     if kind == REPORT_REJECTED:
         context["message"] = event.note
+    if kind == REPORT_RECEIVED and report.reported_by_id is not None:
+        kind = REPORTED_BY_UNIVERSITY
+        context |= {
+            "reason": str(EndReason(report.details.get("reason")).label),
+            "changed_on": report.changed_on.isoformat(),
+        }
     notify_user(
         user=report.applicant,
         kind=kind,

@@ -20,16 +20,23 @@ from accounts.models import User
 from accounts.roles import is_staff_account, is_supervisor
 from applications.extensions import current_permits
 from cases import engine
-from cases.assignment import require_officer
+from cases.assignment import require_officer, require_staff_of
 from cases.errors import NotPermitted, WorkflowError
 from documents.validation import CleanFile, random_storage_name, validate_upload
-from permits.models import Permit
+from permits.models import Permit, PermitStatus
 from rules.policies import NoPolicyInForce, policy_version_in_force
 
 from . import effects
 from .deadlines import is_late, report_due_on
 from .flow import FLOW, lock, move
-from .models import OPEN_REPORT_STATUSES, Report, ReportEvent, ReportStatus, ReportType
+from .models import (
+    OPEN_REPORT_STATUSES,
+    EndReason,
+    Report,
+    ReportEvent,
+    ReportStatus,
+    ReportType,
+)
 
 S = ReportStatus
 
@@ -83,8 +90,60 @@ def report_submit(
     policy in force on the day of the change, late marked (never refused)."""
     if is_staff_account(applicant):
         raise NotPermitted(_("Staff accounts cannot report changes; use a personal account."))
-    today = today or timezone.localdate()
     permit = _own_current_permit(applicant, permit_id)
+    return _report_create(
+        permit=permit,
+        actor=applicant,
+        type=type,
+        changed_on=changed_on,
+        details=details,
+        passport_number=passport_number,
+        attachment=attachment,
+        today=today or timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def report_study_end_by_university(
+    *, actor: User, permit_id: int, reason: str, changed_on: date, today: date | None = None
+) -> Report:
+    """The student's university reports a graduation, withdrawal, suspension or transfer: the
+    end-of-studies case opens for the student's valid permit, and the student is told."""
+    permit = (
+        Permit.objects.select_for_update(of=("self",))
+        .select_related("application")
+        .filter(pk=permit_id, status=PermitStatus.VALID, extended_by__isnull=True)
+        .first()
+    )
+    if permit is None:
+        raise WorkflowError(_("The student has no valid residence permit to report about."))
+    require_staff_of(actor, permit.application.university_id)
+    if reason not in EndReason.values:
+        raise WorkflowError(
+            _("Choose what happened: graduation, withdrawal, suspension or transfer.")
+        )
+    return _report_create(
+        permit=permit,
+        actor=actor,
+        type=ReportType.END_OF_STUDIES,
+        changed_on=changed_on,
+        details={"reason": reason, "reported_by_university": True},
+        today=today or timezone.localdate(),
+    )
+
+
+def _report_create(
+    *,
+    permit: Permit,
+    actor: User,
+    type: str,
+    changed_on: date,
+    details: dict[str, Any],
+    today: date,
+    passport_number: str = "",
+    attachment: UploadedFile | None = None,
+) -> Report:
+    applicant = permit.application.applicant
     if type not in ReportType.values:
         raise WorkflowError(_("Choose what changed."))
     if changed_on > today:
@@ -106,6 +165,7 @@ def report_submit(
     clean = validate_upload(attachment) if attachment is not None else None
     report = Report(
         applicant=applicant,
+        reported_by=None if actor.pk == applicant.pk else actor,
         permit=permit,
         type=type,
         changed_on=changed_on,
@@ -142,7 +202,7 @@ def report_submit(
         event = FLOW.record_event(
             report,
             kind=engine.STATUS_CHANGED,
-            actor=applicant,
+            actor=actor,
             to_status=S.SUBMITTED,
             data={"late": report.late, "due_on": due_on.isoformat()},
         )

@@ -1,0 +1,196 @@
+"""What an international office may read: its own university's students, and only what its
+duties need (never passport numbers, documents outside a check, or messages).
+
+Every query here starts from the university; no function takes a student or case id alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from applications.models import (
+    Application,
+    EnrolmentConfirmation,
+    EnrolmentStatus,
+    Kind,
+    PrecheckRound,
+    Status,
+)
+from permits.models import Permit, PermitStatus
+from universities.models import University
+
+from .models import ApiToken, StudyEndReport
+
+# The columns a university sees of a case: nothing else is ever loaded for it.
+STUDENT_FIELDS = (
+    "pk",
+    "reference",
+    "kind",
+    "status",
+    "surname",
+    "given_names",
+    "student_number",
+    "level",
+    "field",
+    "faculty",
+    "department",
+    "programme_start",
+    "programme_end",
+    "submitted_at",
+    "version",
+    "university_id",
+    "applicant_id",
+)
+
+
+def university_cases(university: University) -> QuerySet[Application]:
+    """Every handed-in application (first or extension) that names the university."""
+    return (
+        Application.objects.filter(university=university)
+        .exclude(status=Status.DRAFT)
+        .exclude(anonymised_at__isnull=False)
+        .only(*STUDENT_FIELDS)
+    )
+
+
+def university_students(
+    university: University, *, status: str = "", kind: str = "", search: str = ""
+) -> QuerySet[Application]:
+    """The students list and tracker, newest first, with permit and confirmation facts."""
+    cases = university_cases(university).select_related("permit", "enrolment")
+    cases = cases.only(
+        *STUDENT_FIELDS,
+        "permit__number",
+        "permit__status",
+        "permit__valid_from",
+        "permit__valid_to",
+        "enrolment__number",
+        "enrolment__status",
+    )
+    if status:
+        cases = cases.filter(status=status)
+    if kind:
+        cases = cases.filter(kind=kind)
+    if search:
+        term = search.strip()
+        cases = cases.filter(
+            Q(reference__iexact=term)
+            | Q(student_number__iexact=term)
+            | Q(surname__icontains=term)
+            | Q(given_names__icontains=term)
+        )
+    return cases.order_by("-pk")
+
+
+def university_case(university: University, application_id: int) -> Application | None:
+    return university_cases(university).filter(pk=application_id).first()
+
+
+def case_by_reference(university: University, reference: str) -> Application | None:
+    return university_cases(university).filter(reference=reference.strip().upper()).first()
+
+
+def pending_confirmations(university: University) -> QuerySet[EnrolmentConfirmation]:
+    return (
+        EnrolmentConfirmation.objects.filter(
+            university=university, status=EnrolmentStatus.REQUESTED
+        )
+        .select_related("application")
+        .only(
+            "pk",
+            "number",
+            "status",
+            "version",
+            "requested_at",
+            "university_id",
+            *(f"application__{name}" for name in STUDENT_FIELDS if name != "pk"),
+            "application__id",
+        )
+        .order_by("requested_at", "pk")
+    )
+
+
+def confirmation_for(university: University, confirmation_id: int) -> EnrolmentConfirmation | None:
+    return (
+        EnrolmentConfirmation.objects.filter(university=university, pk=confirmation_id)
+        .select_related("application")
+        .first()
+    )
+
+
+def confirmation_by_reference(
+    university: University, reference: str
+) -> EnrolmentConfirmation | None:
+    """A confirmation named by its number (EC-…) or by the application's reference."""
+    term = reference.strip().upper()
+    return (
+        EnrolmentConfirmation.objects.filter(university=university)
+        .filter(Q(number=term) | Q(application__reference=term))
+        .select_related("application")
+        .first()
+    )
+
+
+def precheck_waiting(university: University) -> QuerySet[Application]:
+    """Cases waiting for the office's document check, oldest hand-in first."""
+    open_round = PrecheckRound.objects.filter(
+        application=OuterRef("pk"), state=PrecheckRound.State.OPEN
+    )
+    return (
+        university_cases(university)
+        .filter(status=Status.PRECHECK)
+        .filter(Exists(open_round))
+        .order_by("pk")
+    )
+
+
+def current_permit_of(university: University, reference: str) -> Permit | None:
+    """The valid permit a report about a student is about, from any reference of theirs: the
+    permit number, or the reference of any of their applications at this university."""
+    term = reference.strip().upper()
+    student_ids = (
+        university_cases(university)
+        .filter(Q(reference=term) | Q(permit__number=term))
+        .values("applicant_id")
+    )
+    return (
+        Permit.objects.filter(
+            application__applicant_id__in=student_ids,
+            application__university=university,
+            status=PermitStatus.VALID,
+            extended_by__isnull=True,
+        )
+        .select_related("application")
+        .order_by("-valid_to")
+        .first()
+    )
+
+
+def study_end_reports(university: University) -> QuerySet[StudyEndReport]:
+    return StudyEndReport.objects.filter(university=university).select_related("report", "permit")
+
+
+def active_tokens(university: University) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(university=university, revoked_at__isnull=True)
+
+
+def university_counts(university: University) -> dict[str, Any]:
+    cases = university_cases(university)
+    return {
+        "pending_confirmations": pending_confirmations(university).count(),
+        "precheck_waiting": precheck_waiting(university).count()
+        if university.precheck_enabled
+        else 0,
+        "open_cases": cases.filter(
+            status__in=[
+                Status.PRECHECK,
+                Status.RETURNED,
+                Status.SUBMITTED,
+                Status.UNDER_REVIEW,
+                Status.INFO_REQUESTED,
+            ]
+        ).count(),
+        "first_applications": cases.filter(kind=Kind.FIRST).count(),
+    }
