@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 
 from accounts import mfa_views
 from accounts import views as accounts_views
+from university_office import urls as university_office_urls
 
 from .health import healthz
 
@@ -44,6 +45,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("officers/", include("officers.urls")),
+    path("officers/university-accounts/", include(university_office_urls.supervisor_urlpatterns)),
+    path("university/", include("university_office.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("rules.urls")),
     path("", include("permits.urls")),

@@ -19,13 +19,13 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 
 from accounts.models import User
-from accounts.roles import OFFICER, SUPERVISOR
+from accounts.roles import OFFICER, SUPERVISOR, UNIVERSITY_STAFF
 from accounts.services import email_mark_verified, privacy_notice_accept
 from applications import workflow
 from applications.models import Application
 from documents.models import Document
 from rules.models import Field, Level
-from universities.models import University
+from universities.models import University, UniversityStaff
 
 DEMO_PASSWORD = "demo-portal-2026"
 
@@ -103,6 +103,18 @@ class OfficerFactory(UserFactory):
 class SupervisorFactory(UserFactory):
     email = factory.Sequence(lambda n: f"supervisor{n}@migration.example.gov.tr")
     role = _in_group(SUPERVISOR)
+
+
+class UniversityStaffFactory(UserFactory):
+    """An international-office account of ``university`` (the first one by name unless given)."""
+
+    email = factory.Sequence(lambda n: f"office{n}@university.example.edu.tr")
+    role = _in_group(UNIVERSITY_STAFF)
+
+    @factory.post_generation
+    def university(obj: User, create: bool, extracted: University | None, **kwargs) -> None:
+        if create:
+            UniversityStaff.objects.create(user=obj, university=extracted or _first_university())
 
 
 def _first_university() -> University:
