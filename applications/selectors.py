@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .models import Application, ApplicationEvent, InfoRequest, Status
+from .models import (
+    CONFIRMED_FIELDS,
+    Application,
+    ApplicationEvent,
+    InfoRequest,
+    PrecheckRound,
+    Status,
+)
 from .sections import Section, section_is_complete, sections_for
 
 # What a student sees of the history; internal bookkeeping (assignments, reviews) stays out.
@@ -19,6 +27,7 @@ STUDENT_EVENT_KINDS = (
     ApplicationEvent.Kind.STATUS_CHANGED,
     ApplicationEvent.Kind.DOCUMENT_UPLOADED,
     ApplicationEvent.Kind.PASSPORT_UPDATED,
+    ApplicationEvent.Kind.ENROLMENT,
 )
 
 
@@ -40,6 +49,22 @@ def status_guidance(application: Application) -> Guidance:
         return Guidance(
             _("Not sent yet"),
             _("Complete every section, upload your documents and submit."),
+        )
+    if status == Status.PRECHECK:
+        return Guidance(
+            _("Handed in — your university is checking your documents"),
+            _(
+                "Your university's international office checks your documents before your "
+                "application goes to the migration office. We will email you when it has."
+            ),
+        )
+    if status == Status.RETURNED:
+        return Guidance(
+            _("Action needed: your university returned your application"),
+            _(
+                "Upload a new file for each document your university asks you to correct, then "
+                "hand your application in again."
+            ),
         )
     if status == Status.SUBMITTED:
         days = application.policy_version.decision_days if application.policy_version else 90
@@ -120,3 +145,42 @@ def review_sections(application: Application) -> list[tuple[Section, list[tuple[
         )
         for section in sections_for(application)
     ]
+
+
+def enrolment_comparison(application: Application) -> list[dict[str, Any]]:
+    """What the student entered beside what the university confirmed, fact by fact."""
+    confirmation = getattr(application, "enrolment", None)
+    if confirmation is None or not confirmation.is_confirmed:
+        return []
+    differs = confirmation.differences()
+    rows = []
+    for name in CONFIRMED_FIELDS:
+        field = Application._meta.get_field(name)
+        rows.append(
+            {
+                "label": field.verbose_name,
+                "student": _shown(application, name),
+                "university": _shown(confirmation, name),
+                "differs": name in differs,
+            }
+        )
+    return rows
+
+
+def _shown(obj: Any, name: str) -> str:
+    value = getattr(obj, name)
+    if value in (None, ""):
+        return "—"
+    getter = getattr(obj, f"get_{name}_display", None)
+    if getter is not None:
+        return str(getter())
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def precheck_passed_round(application: Application) -> PrecheckRound | None:
+    return (
+        application.precheck_rounds.filter(state=PrecheckRound.State.PASSED)
+        .select_related("university")
+        .order_by("-decided_at")
+        .first()
+    )

@@ -16,14 +16,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import consent_required
 from accounts.roles import is_officer
 from cases.registry import student_sides
+from core.forms import VersionedForm
 from core.requests import post_data, post_files
 from documents.models import Document
 from documents.rejections import UploadRejected
 from documents.serving import file_response
 from permits.grounds import ARTICLE_40_GROUNDS
 from permits.services import permit_apply_by
+from rules import eligibility
 
-from . import decisions, selectors, services, workflow
+from . import decisions, precheck, selectors, services, workflow
 from .extensions import current_permit_windows, ended_permits
 from .forms import (
     MessageForm,
@@ -33,6 +35,7 @@ from .forms import (
 )
 from .models import OPEN_STATUSES, Status
 from .permissions import can_view_application, own_applications
+from .precheck_flow import kinds_to_replace, last_returned_round
 from .view_helpers import kind_labels, own_application, show_failure, upload_form
 
 
@@ -85,11 +88,18 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if application.status == Status.DRAFT:
         return redirect("application-tasks", pk=pk)
     info_request = selectors.open_info_request(application)
+    returned_round = (
+        last_returned_round(application) if application.status == Status.RETURNED else None
+    )
     return render(
         request,
         "applications/student/detail.html",
         {
             "application": application,
+            "enrolment": getattr(application, "enrolment", None),
+            "returned_round": returned_round,
+            "returned_items": returned_items(application, returned_round),
+            "returned_upload_form": upload_form(application) if returned_round else None,
             "guidance": selectors.status_guidance(application),
             "timeline": selectors.student_timeline(application),
             "info_request": info_request,
@@ -109,6 +119,37 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and (application.eligibility_outcome or {}).get("passport_ok") is False,
         },
     )
+
+
+def returned_items(application, returned_round) -> list[tuple[str, str, bool]]:
+    if returned_round is None:
+        return []
+    still = set(kinds_to_replace(application))
+    labels = dict(eligibility.DOCUMENT_KINDS)
+    return [
+        (labels.get(kind, kind), reason, kind not in still)
+        for kind, reason in returned_round.returned_documents.items()
+    ]
+
+
+@consent_required
+@require_POST
+def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand a returned application in again to the university's document check."""
+    application = own_application(request, pk)
+    form = VersionedForm(request.POST)
+    if form.is_valid():
+        try:
+            precheck.application_resubmit(
+                application_id=application.pk,
+                actor=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except workflow.WorkflowError as exc:
+            show_failure(request, exc)
+        else:
+            messages.success(request, _("Handed in again: your university checks it once more."))
+    return redirect("application-detail", pk=pk)
 
 
 @consent_required

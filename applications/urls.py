@@ -35,6 +35,11 @@ urlpatterns = [
         name="application-respond",
     ),
     path(
+        "applications/<int:pk>/hand-in-again/",
+        student_views.application_resubmit,
+        name="application-resubmit",
+    ),
+    path(
         "applications/<int:pk>/messages/",
         student_views.application_message,
         name="application-message",

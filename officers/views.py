@@ -166,6 +166,9 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
         "info_request": next((r for r in info_requests if r.state == InfoRequest.State.OPEN), None),
         "info_requests": info_requests,
         "permit": getattr(application, "permit", None),
+        "enrolment": getattr(application, "enrolment", None),
+        "enrolment_rows": selectors.enrolment_comparison(application),
+        "precheck_passed": selectors.precheck_passed_round(application),
         "rejection": selectors.rejection_details(application)
         if application.status == Status.REJECTED
         else None,

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from applications.models import (
     Application,
+    ApplicationEvent,
     EnrolmentConfirmation,
     EnrolmentStatus,
+    InfoRequest,
     Kind,
     PrecheckRound,
     Status,
 )
 from permits.models import Permit, PermitStatus
+from rules import eligibility
 from universities.models import University
 
 from .models import ApiToken, StudyEndReport
@@ -194,3 +198,79 @@ def university_counts(university: University) -> dict[str, Any]:
         ).count(),
         "first_applications": cases.filter(kind=Kind.FIRST).count(),
     }
+
+
+def with_missing(cases: QuerySet[Application]) -> QuerySet[Application]:
+    """Prefetch what ``missing_items`` reads: the last returned check and the open request."""
+    return cases.prefetch_related(
+        Prefetch(
+            "precheck_rounds",
+            queryset=PrecheckRound.objects.filter(state=PrecheckRound.State.RETURNED).order_by(
+                "-decided_at", "-pk"
+            ),
+            to_attr="returned_rounds",
+        ),
+        Prefetch(
+            "info_requests",
+            queryset=InfoRequest.objects.filter(state=InfoRequest.State.OPEN).only(
+                "pk", "application_id", "document_kinds", "due_date", "state"
+            ),
+            to_attr="open_requests",
+        ),
+    )
+
+
+def missing_items(case: Application) -> list[str]:
+    """What the case waits for, in the office's words: the documents returned to the student
+    or asked for by the officer (their kinds only, never the request's text), and the
+    university's own confirmation."""
+    labels = dict(eligibility.DOCUMENT_KINDS)
+    items: list[str] = []
+    if case.status == Status.RETURNED and getattr(case, "returned_rounds", None):
+        items += [
+            _("New %(document)s (returned by your office)") % {"document": labels.get(kind, kind)}
+            for kind in case.returned_rounds[0].returned_documents
+        ]
+    if case.status == Status.INFO_REQUESTED and getattr(case, "open_requests", None):
+        request = case.open_requests[0]
+        items += [
+            _("%(document)s (asked by the officer, due %(date)s)")
+            % {"document": labels.get(kind, kind), "date": request.due_date.isoformat()}
+            for kind in request.document_kinds
+        ] or [_("An answer to the officer (due %(date)s)") % {"date": request.due_date.isoformat()}]
+    if case.status == Status.PRECHECK:
+        items.append(_("Your office's document check"))
+    try:
+        enrolment = case.enrolment
+    except EnrolmentConfirmation.DoesNotExist:
+        enrolment = None
+    if enrolment is not None and enrolment.status == EnrolmentStatus.REQUESTED:
+        items.append(_("Your office's enrolment confirmation"))
+    return items
+
+
+# The steps of a case an office may follow: no officer's notes, messages or access log.
+OFFICE_EVENT_KINDS = (
+    ApplicationEvent.Kind.STATUS_CHANGED,
+    ApplicationEvent.Kind.ENROLMENT,
+)
+
+
+def office_timeline(case: Application) -> list[dict[str, Any]]:
+    steps = []
+    for event in case.events.filter(kind__in=OFFICE_EVENT_KINDS).order_by("created_at", "pk"):
+        if event.kind == ApplicationEvent.Kind.ENROLMENT:
+            to = event.data.get("to") or ""
+            label = str(EnrolmentStatus(to).label) if to in EnrolmentStatus.values else ""
+            steps.append(
+                {"when": event.created_at, "what": _("Enrolment confirmation"), "status": label}
+            )
+        else:
+            steps.append(
+                {
+                    "when": event.created_at,
+                    "what": _("Status"),
+                    "status": Status(event.to_status).label,
+                }
+            )
+    return steps

@@ -22,7 +22,19 @@ urlpatterns = [
 
 supervisor_urlpatterns = [
     path("", staff_views.staff_list, name="supervisor-university-staff"),
-    path("<int:pk>/deactivate/", staff_views.staff_deactivate, name="supervisor-university-staff-deactivate"),
-    path("<int:pk>/reactivate/", staff_views.staff_reactivate, name="supervisor-university-staff-reactivate"),
-    path("universities/<int:pk>/", staff_views.university_settings, name="supervisor-university-settings"),
+    path(
+        "<int:pk>/deactivate/",
+        staff_views.staff_deactivate,
+        name="supervisor-university-staff-deactivate",
+    ),
+    path(
+        "<int:pk>/reactivate/",
+        staff_views.staff_reactivate,
+        name="supervisor-university-staff-reactivate",
+    ),
+    path(
+        "universities/<int:pk>/",
+        staff_views.university_settings,
+        name="supervisor-university-settings",
+    ),
 ]
