@@ -64,8 +64,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @supervisor_required
+@require_POST
 def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(UniversityStaff, pk=pk)
     services.university_staff_deactivate(actor=request.user, membership_id=membership.pk)
@@ -75,8 +75,8 @@ def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("supervisor-university-staff")
 
 
-@require_POST
 @supervisor_required
+@require_POST
 def staff_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(UniversityStaff, pk=pk)
     services.university_staff_reactivate(actor=request.user, membership_id=membership.pk)

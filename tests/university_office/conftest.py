@@ -53,3 +53,10 @@ def case_at(application_in, office_a, office_b):
         return application_in(status, university=university, **fields)
 
     return make
+
+
+@pytest.fixture
+def client(client):
+    """Pages in English: the assertions read the English texts (the default language is az)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
