@@ -6,7 +6,8 @@ does); POST-only actions answer 405 to those allowed in, and the refusal to the 
 check that matters.
 
 Columns: anonymous, student A (the owner), student B (another student), an officer whose
-session has not passed two-factor sign-in, an officer, a supervisor.
+session has not passed two-factor sign-in, an officer, a supervisor, the international office
+of student A's university, and the office of another university.
 """
 
 from __future__ import annotations
@@ -22,16 +23,53 @@ from applications.models import Status
 from notifications.services import notification_create
 from reports.models import ReportType
 from reports.services import report_submit
-from tests.factories import OfficerFactory, SupervisorFactory, UserFactory
+from applications import workflow
+from tests.factories import (
+    OfficerFactory,
+    SupervisorFactory,
+    UniversityStaffFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "student_a", "student_b", "officer_no_2fa", "officer", "supervisor")
+ROLES = (
+    "anonymous",
+    "student_a",
+    "student_b",
+    "officer_no_2fa",
+    "officer",
+    "supervisor",
+    "university_own",
+    "university_other",
+)
 LOGIN, MFA, FORBIDDEN, MISSING, GONE, OK, NOT_ALLOWED = 302, 302, 403, 404, 302, 200, 405
 
 
-def row(anonymous, student_a, student_b, officer_no_2fa, officer, supervisor):
-    statuses = (anonymous, student_a, student_b, officer_no_2fa, officer, supervisor)
+def row(
+    anonymous,
+    student_a,
+    student_b,
+    officer_no_2fa,
+    officer,
+    supervisor,
+    university_own=None,
+    university_other=None,
+):
+    """A university office sees what another student sees of pages that are not its own,
+    unless the row says otherwise."""
+    university_own = student_b if university_own is None else university_own
+    university_other = university_own if university_other is None else university_other
+    statuses = (
+        anonymous,
+        student_a,
+        student_b,
+        officer_no_2fa,
+        officer,
+        supervisor,
+        university_own,
+        university_other,
+    )
     return dict(zip(ROLES, statuses, strict=True))
 
 
@@ -43,6 +81,14 @@ SIGNED_IN = row(LOGIN, OK, OK, MFA, OK, OK)
 OWNER = row(LOGIN, OK, MISSING, MFA, MISSING, MISSING)
 # POST-only: a GET is refused before anything is looked up, so it reveals nothing.
 OWNER_POST = row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, MFA, NOT_ALLOWED, NOT_ALLOWED)
+# The international office's own pages: its staff, each for its own university's students.
+OFFICE = row(LOGIN, FORBIDDEN, FORBIDDEN, MFA, FORBIDDEN, FORBIDDEN, OK, OK)
+# One student's case: the office of the student's university; another office as if it did
+# not exist.
+OFFICE_CASE = row(LOGIN, FORBIDDEN, FORBIDDEN, MFA, FORBIDDEN, FORBIDDEN, OK, MISSING)
+# Supervisors manage the offices' accounts.
+SUPERVISOR_ONLY = row(LOGIN, FORBIDDEN, FORBIDDEN, MFA, FORBIDDEN, OK, FORBIDDEN)
+SUPERVISOR_POST = row(LOGIN, FORBIDDEN, FORBIDDEN, MFA, FORBIDDEN, NOT_ALLOWED, FORBIDDEN)
 # The officer workspace: officers and supervisors.
 STAFF = row(LOGIN, FORBIDDEN, FORBIDDEN, MFA, OK, OK)
 STAFF_POST = row(LOGIN, FORBIDDEN, FORBIDDEN, MFA, NOT_ALLOWED, NOT_ALLOWED)
@@ -72,6 +118,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "document-delete": OWNER_POST,
     "application-review": OWNER,
     "application-respond": OWNER_POST,
+    "application-resubmit": OWNER_POST,
     "application-message": OWNER_POST,
     "application-withdraw": row(LOGIN, 302, MISSING, MFA, MISSING, MISSING),
     # Only while the application is being considered; a decided one goes back to its page.
@@ -83,7 +130,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "officer-queue": STAFF,
     "officer-claim-next": STAFF_POST,
     "officer-queue-export": STAFF,
-    "supervisor-dashboard": row(LOGIN, FORBIDDEN, FORBIDDEN, MFA, FORBIDDEN, OK),
+    "supervisor-dashboard": row(LOGIN, FORBIDDEN, FORBIDDEN, MFA, FORBIDDEN, OK, FORBIDDEN),
     "officer-review": STAFF,
     "officer-release": STAFF_POST,
     "officer-reassign": STAFF_POST,
@@ -145,6 +192,20 @@ EXPECTED: dict[str, dict[str, int]] = {
     "officer-permit-cancel": STAFF,
     "officer-cancellation-letter": row(LOGIN, FORBIDDEN, FORBIDDEN, MFA, MISSING, MISSING),
     "permit-cancellation-letter": row(LOGIN, MISSING, MISSING, MFA, MISSING, MISSING),
+    # Universities' international offices (issue 15).
+    "university-home": OFFICE,
+    "university-students": OFFICE,
+    "university-case": OFFICE_CASE,
+    "university-confirmations": OFFICE,
+    "university-confirmation": OFFICE_CASE,
+    "university-precheck": OFFICE,
+    "university-precheck-case": OFFICE_CASE,
+    "university-precheck-document": OFFICE_CASE,
+    "university-report-new": OFFICE,
+    "supervisor-university-staff": SUPERVISOR_ONLY,
+    "supervisor-university-staff-deactivate": SUPERVISOR_POST,
+    "supervisor-university-staff-reactivate": SUPERVISOR_POST,
+    "supervisor-university-settings": SUPERVISOR_ONLY,
     # Old admin addresses of moved models: a permanent redirect for anyone (the admin checks).
     "moved-admin-redirect": row(308, 308, 308, MFA, 308, 308),
 }
@@ -179,8 +240,15 @@ def test_every_route_is_in_the_table():
 @pytest.fixture
 def world(application_in, make_upload):
     """Student A has a granted permit, a report about it (a renewed passport, with its identity
-    page) and a new draft (one active application at a time)."""
-    approved = application_in(Status.APPROVED)
+    page) and a new draft (one active application at a time). Student A's university has an
+    international office on the portal (another university too), and checks documents: student
+    B's application waits for that check."""
+    from universities.models import University
+
+    own, other = University.objects.order_by("name")[:2]
+    office_own = UniversityStaffFactory(university=own)
+    office_other = UniversityStaffFactory(university=other)
+    approved = application_in(Status.APPROVED, university=own, province=own.province)
     owner = approved.applicant
     report = report_submit(
         applicant=owner,
@@ -192,6 +260,13 @@ def world(application_in, make_upload):
         attachment=make_upload("passport.pdf"),
     )
     draft = application_in(Status.DRAFT, applicant=owner)
+    own.precheck_enabled = True
+    own.save(update_fields=["precheck_enabled"])
+    student_b = UserFactory()
+    checked = application_in(Status.DRAFT, applicant=student_b, university=own)
+    workflow.application_submit(
+        application_id=checked.pk, actor=student_b, expected_version=checked.version
+    )
     notice, _created = notification_create(
         kind=app_notices.MESSAGE,
         to_email=owner.email,
@@ -203,10 +278,12 @@ def world(application_in, make_upload):
     return {
         "users": {
             "student_a": owner,
-            "student_b": UserFactory(),
+            "student_b": student_b,
             "officer_no_2fa": OfficerFactory(),
             "officer": OfficerFactory(),
             "supervisor": SupervisorFactory(),
+            "university_own": office_own,
+            "university_other": office_other,
         },
         "args": {
             "approved": approved,
@@ -215,6 +292,9 @@ def world(application_in, make_upload):
             "draft_document": draft.documents.first(),
             "notice": notice,
             "report": report,
+            "checked": checked,
+            "membership": office_own.university_membership,
+            "university": own,
         },
     }
 
@@ -267,6 +347,22 @@ def url_for(name: str, world) -> str:
         "permit-verify": lambda: reverse(name, args=[objects["approved"].permit.verification_code]),
         "account_confirm_email": lambda: reverse(name, args=["not-a-real-key"]),
         "account_reset_password_from_key": lambda: reverse(name, args=["1", "set-password"]),
+    }
+    checked = objects["checked"]
+    special |= {
+        "university-case": lambda: reverse(name, args=[checked.pk]),
+        "university-confirmation": lambda: reverse(name, args=[checked.enrolment.pk]),
+        "university-precheck-case": lambda: reverse(name, args=[checked.pk]),
+        "university-precheck-document": lambda: reverse(
+            name, args=[checked.pk, checked.documents.first().pk]
+        ),
+        "supervisor-university-staff-deactivate": lambda: reverse(
+            name, args=[objects["membership"].pk]
+        ),
+        "supervisor-university-staff-reactivate": lambda: reverse(
+            name, args=[objects["membership"].pk]
+        ),
+        "supervisor-university-settings": lambda: reverse(name, args=[objects["university"].pk]),
     }
     if name in special:
         return special[name]()
