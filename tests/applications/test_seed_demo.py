@@ -24,6 +24,8 @@ pytestmark = pytest.mark.django_db
 
 def seed(**options) -> str:
     out = StringIO()
+    # A few of the 500 students waiting for uni1's confirmation are enough here.
+    options.setdefault("office_students", 3)
     call_command("seed_demo", stdout=out, **options)
     return out.getvalue()
 
@@ -175,3 +177,36 @@ def test_refuses_with_debug_off_unless_forced(settings):
     assert not Application.objects.exists()
     seed(force=True)
     assert Application.objects.exists()
+
+
+def test_two_university_offices_with_pending_confirmations(settings):
+    from applications.models import EnrolmentConfirmation
+    from universities.scoping import staff_university
+
+    settings.DEBUG = True
+    output = seed(office_students=4)
+    for email, university, student in (
+        ("uni1@example.com", "Orta Doğu Teknik Üniversitesi", "student@example.com"),
+        ("uni2@example.com", "İstanbul Teknik Üniversitesi", "student2@example.com"),
+    ):
+        assert email in output
+        office = authenticate(email=email, password=settings.DEMO_PASSWORD)
+        assert staff_university(office).name == university
+        assert Authenticator.objects.filter(user=office, type="totp").exists()
+        assert Application.objects.filter(
+            applicant__email=student, university__name=university
+        ).exists()
+        pending = EnrolmentConfirmation.objects.filter(
+            university__name=university, status="requested"
+        )
+        assert pending.exists()
+    # uni1's students waiting for it, enough for a CSV of many rows (4 here, 500 by default).
+    assert (
+        EnrolmentConfirmation.objects.filter(
+            university__name="Orta Doğu Teknik Üniversitesi", status="requested"
+        ).count()
+        == 4 + 1
+    )
+    seed(office_students=4)
+    # Idempotent: a second run makes none (uni2 has three: submitted, pre-check, returned).
+    assert EnrolmentConfirmation.objects.filter(status="requested").count() == 4 + 1 + 3

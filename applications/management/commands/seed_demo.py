@@ -32,7 +32,8 @@ from accounts.services import (
     totp_authenticator_set,
     totp_secret_normalise,
 )
-from applications import decisions, workflow
+from applications import decisions, precheck, workflow
+from applications.demo_offices import OFFICES, office_accounts, waiting_students
 from applications.models import Application, Status
 from applications.sample_files import tiny_pdf, tiny_png
 from documents.models import Document
@@ -56,6 +57,9 @@ class DemoApplicant:
     # A passport expiring this many days from today instead (a permit cut short by it).
     passport_days: int | None = None
 
+
+# The university whose international office checks documents first (the others do not).
+PRECHECK_UNIVERSITY = "İstanbul Teknik Üniversitesi"
 
 STAFF = [
     ("officer@example.com", "Kemal", "Yıldız", OFFICER),
@@ -133,6 +137,36 @@ APPLICANTS = [
         6,
         passport_days=100,
     ),
+    # Waits for the enrolment confirmation of uni2@example.com's university (İTÜ).
+    DemoApplicant(
+        "farid.rzayev@example.com",
+        "Fərid",
+        "Rzayev",
+        "Elşən",
+        Status.SUBMITTED,
+        "İstanbul Teknik Üniversitesi",
+        34,
+    ),
+    # İTÜ's office checks documents before the migration office (University.precheck_enabled):
+    # one application waits for that check, one was returned to its student.
+    DemoApplicant(
+        "sevinc.bayramova@example.com",
+        "Sevinc",
+        "Bayramova",
+        "Akif",
+        Status.PRECHECK,
+        "İstanbul Teknik Üniversitesi",
+        34,
+    ),
+    DemoApplicant(
+        "kenan.mammadli@example.com",
+        "Kənan",
+        "Məmmədli",
+        "Nazim",
+        Status.RETURNED,
+        "İstanbul Teknik Üniversitesi",
+        34,
+    ),
     DemoApplicant(
         "gunel.hasanova@example.com",
         "Günel",
@@ -147,6 +181,8 @@ APPLICANTS = [
 # The path from a draft to each target status, as the workflow allows it.
 PATHS = {
     Status.DRAFT: [],
+    Status.PRECHECK: ["submit"],
+    Status.RETURNED: ["submit", "return"],
     Status.SUBMITTED: ["submit"],
     Status.UNDER_REVIEW: ["submit", "review"],
     Status.INFO_REQUESTED: ["submit", "review", "request_info"],
@@ -165,6 +201,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--print-logins-only", action="store_true", help="Only print the demo logins."
+        )
+        parser.add_argument(
+            "--office-students",
+            type=int,
+            default=500,
+            help="Students of uni1@example.com's university waiting for its confirmation.",
         )
         parser.add_argument(
             "--totp-code",
@@ -202,6 +244,12 @@ class Command(BaseCommand):
             totp_authenticator_set(user=user, secret=totp_secret)
             if role == OFFICER:
                 officer = user
+        # Before the applications: their hand-in asks these universities to confirm enrolment.
+        offices = office_accounts(password=password)
+        self._offices = {membership.university_id: membership.user for membership in offices}
+        for membership in offices:
+            totp_authenticator_set(user=membership.user, secret=totp_secret)
+        University.objects.filter(name=PRECHECK_UNIVERSITY).update(precheck_enabled=True)
         created = 0
         for demo in APPLICANTS:
             student = self._user(demo.email, demo.given_names, demo.surname, password)
@@ -209,7 +257,16 @@ class Command(BaseCommand):
             if not student.applications.exists():
                 self._application(demo, student, officer)
                 created += 1
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} applications created)."))
+        # Enough waiting confirmations at uni1's university to try a CSV upload of 500 rows.
+        waiting = waiting_students(
+            offices[0].university, count=options["office_students"], today=timezone.localdate()
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready ({created} applications created, {waiting} students waiting "
+                f"for {offices[0].university}'s confirmation)."
+            )
+        )
         if options["verbosity"] >= 1:
             self._print_logins()
 
@@ -286,6 +343,12 @@ class Command(BaseCommand):
                 self._document(application, student, kind)
         for step in steps:
             application = self._step(step, application, student, officer, today)
+            if application.status == Status.PRECHECK and demo.target not in (
+                Status.PRECHECK,
+                Status.RETURNED,
+            ):
+                # Checked by the university's office before going on to the queue.
+                application = self._step("pass", application, student, officer, today)
         return application
 
     def _document(self, application: Application, student, kind: str) -> Document:
@@ -336,6 +399,15 @@ class Command(BaseCommand):
                 explanation="The university reports that the registration was cancelled.",
                 **common,
             )
+        elif step == "pass":
+            precheck.precheck_pass(actor=self._offices[application.university_id], **common)
+        elif step == "return":
+            precheck.precheck_return(
+                actor=self._offices[application.university_id],
+                reasons={"student_certificate": "The certificate is older than 30 days."},
+                note="Please bring a certificate issued this month.",
+                **common,
+            )
         elif step == "withdraw":
             workflow.application_withdraw(
                 actor=student, note="I am moving to another university.", **common
@@ -353,9 +425,12 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password: {password})")
         for email, *_rest, role in STAFF:
             self.stdout.write(f"  {role:<11} {email}")
+        for email, university in OFFICES:
+            self.stdout.write(f"  {'university':<11} {email}  (international office, {university})")
         self.stdout.write(
-            "  Officer and supervisor also enter a code from an authenticator app (TOTP, 6\n"
-            f"  digits, 30 s) set up with this key: {self._totp_secret()}\n"
+            "  Officers, supervisors and university offices also enter a code from an\n"
+            "  authenticator app (TOTP, 6 digits, 30 s) set up with this key:\n"
+            f"  {self._totp_secret()}\n"
             "  (no app at hand: `python manage.py seed_demo --totp-code` prints the code)"
         )
         for demo in APPLICANTS:
