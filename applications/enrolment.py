@@ -30,7 +30,9 @@ from .workflow import application_rule_input
 E = EnrolmentStatus
 
 
-def _begin(confirmation_id: int, actor: User, *, to_status: str, expected_version: int | None):
+def _begin(
+    confirmation_id: int, actor: User, *, to_status: str, expected_version: int | None
+) -> EnrolmentConfirmation:
     confirmation = cast(EnrolmentConfirmation, engine.lock(FLOW, confirmation_id))
     require_staff_of(actor, confirmation.university_id)
     if expected_version is None:

@@ -3,7 +3,7 @@ who has the case; the reminder of an unanswered request, to the university's off
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -110,9 +110,7 @@ def sweep_enrolment_reminders(*, today: date | None = None) -> dict[str, int]:
     per active staff account, again each time as many days pass (idempotent per period)."""
     today = today or timezone.localdate()
     days = policy_version_in_force(on=today).enrolment_reminder_days
-    cutoff = timezone.make_aware(
-        timezone.datetime.combine(today - timedelta(days=days), timezone.datetime.max.time())
-    )
+    cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.max))
     waiting = EnrolmentConfirmation.objects.filter(
         status=EnrolmentStatus.REQUESTED, requested_at__lte=cutoff
     )

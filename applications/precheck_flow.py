@@ -3,14 +3,18 @@ replace after a return."""
 
 from __future__ import annotations
 
+from typing import cast
+
+from universities.models import University
+
 from .models import Application, PrecheckRound
 
 
 def precheck_open(application: Application) -> PrecheckRound:
     """A new round for the university (the caller holds the application's lock)."""
-    return PrecheckRound.objects.create(
-        application=application, university_id=application.university_id
-    )
+    # Only an application that names a university reaches the check (workflow.hand_in_status).
+    university = cast(University, application.university)
+    return PrecheckRound.objects.create(application=application, university=university)
 
 
 def last_returned_round(application: Application) -> PrecheckRound | None:

@@ -155,10 +155,9 @@ def enrolment_comparison(application: Application) -> list[dict[str, Any]]:
     differs = confirmation.differences()
     rows = []
     for name in CONFIRMED_FIELDS:
-        field = Application._meta.get_field(name)
         rows.append(
             {
-                "label": field.verbose_name,
+                "label": Application._meta.get_field(name).verbose_name,  # type: ignore[union-attr]
                 "student": _shown(application, name),
                 "university": _shown(confirmation, name),
                 "differs": name in differs,

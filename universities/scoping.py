@@ -26,6 +26,8 @@ def staff_university(user: AbstractBaseUser | AnonymousUser) -> University | Non
 def uses_portal_id(university_id: int | None) -> bool:
     """Whether the university has an active international-office account (else nothing is sent
     to it: nobody would read it)."""
+    if university_id is None:
+        return False
     return UniversityStaff.objects.filter(
         university_id=university_id, deactivated_at__isnull=True, user__is_active=True
     ).exists()

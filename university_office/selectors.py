@@ -226,13 +226,15 @@ def missing_items(case: Application) -> list[str]:
     university's own confirmation."""
     labels = dict(eligibility.DOCUMENT_KINDS)
     items: list[str] = []
-    if case.status == Status.RETURNED and getattr(case, "returned_rounds", None):
+    returned = getattr(case, "returned_rounds", None)
+    if case.status == Status.RETURNED and returned:
         items += [
             _("New %(document)s (returned by your office)") % {"document": labels.get(kind, kind)}
-            for kind in case.returned_rounds[0].returned_documents
+            for kind in returned[0].returned_documents
         ]
-    if case.status == Status.INFO_REQUESTED and getattr(case, "open_requests", None):
-        request = case.open_requests[0]
+    open_requests = getattr(case, "open_requests", None)
+    if case.status == Status.INFO_REQUESTED and open_requests:
+        request = open_requests[0]
         items += [
             _("%(document)s (asked by the officer, due %(date)s)")
             % {"document": labels.get(kind, kind), "date": request.due_date.isoformat()}

@@ -145,7 +145,9 @@ def university_staff_create(
         raise WorkflowError(_("An account with this e-mail address already exists."))
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email=email, password=None, preferred_language=language)
+            user = User.objects.create_user(  # type: ignore[no-untyped-call]
+                email=email, password=None, preferred_language=language
+            )
     except IntegrityError as exc:
         raise WorkflowError(_("An account with this e-mail address already exists.")) from exc
     user.groups.add(Group.objects.get(name=UNIVERSITY_STAFF))

@@ -19,11 +19,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from applications import notices as app_notices
+from applications import workflow
 from applications.models import Status
 from notifications.services import notification_create
 from reports.models import ReportType
 from reports.services import report_submit
-from applications import workflow
 from tests.factories import (
     OfficerFactory,
     SupervisorFactory,

@@ -52,7 +52,8 @@ def test_a_hand_in_waits_for_the_university_and_not_in_the_queue(checking, case_
     with at(TODAY):
         application = handed_in(case_at, checking)
     assert application.status == Status.PRECHECK
-    assert application.reference and application.submitted_at is None
+    assert application.reference
+    assert application.submitted_at is None
     assert application.precheck_rounds.get().state == PrecheckRound.State.OPEN
     queue = case_kind("application").all_cases().filter(status__in=["submitted", "under_review"])
     assert not queue.filter(pk=application.pk).exists()
