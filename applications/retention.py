@@ -25,9 +25,11 @@ from .models import (
     FINAL_STATUSES,
     Application,
     ApplicationEvent,
+    EnrolmentConfirmation,
     InfoRequest,
     InternalNote,
     Message,
+    PrecheckRound,
 )
 
 if TYPE_CHECKING:
@@ -104,6 +106,13 @@ def application_anonymise(*, application_id: int) -> bool:
     Message.objects.filter(application=application).update(body="")
     InternalNote.objects.filter(application=application).update(body="")
     InfoRequest.objects.filter(application=application).update(message="", response="")
+    # The university's words about the student: its reasons for a return or a refusal.
+    # Which documents were returned stays (kinds, dates); the reasons go.
+    for round_ in PrecheckRound.objects.filter(application=application):
+        round_.returned_documents = dict.fromkeys(round_.returned_documents, "")
+        round_.note = ""
+        round_.save(update_fields=["returned_documents", "note"])
+    EnrolmentConfirmation.objects.filter(application=application).update(decline_reason="")
     application.notifications.all().delete()
     # The one change the append-only trigger allows: blanking the notes (migration 0011).
     ApplicationEvent.objects.filter(application=application).exclude(note="").update(note="")

@@ -193,3 +193,31 @@ def test_the_tracker_lists_what_is_missing(checking, case_at, office_a, client):
     assert application.reference in page
     assert "returned by your office" in page
     assert "enrolment confirmation" in page
+
+
+def test_retention_removes_the_universitys_reasons_and_keeps_which_documents(
+    checking, case_at, office_a, settings
+):
+    from datetime import date
+
+    from applications import workflow
+    from applications.retention import application_anonymise
+
+    with at(TODAY):
+        application = handed_in(case_at, checking)
+        precheck.precheck_return(
+            application_id=application.pk,
+            actor=office_a,
+            expected_version=application.version,
+            reasons={"photo": "Blurred; Aysel, call me on 0532 000 00 00."},
+            note="Bring it to room 12.",
+        )
+        workflow.application_withdraw(
+            application_id=application.pk,
+            actor=application.applicant,
+            expected_version=fresh(application).version,
+        )
+    with at(date(2032, 3, 2)):
+        assert application_anonymise(application_id=application.pk)
+    round_ = application.precheck_rounds.get()
+    assert (round_.returned_documents, round_.note) == ({"photo": ""}, "")
