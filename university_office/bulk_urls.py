@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-# Filled in by the CSV upload and export pages (university-bulk, ...).
-urlpatterns: list = []
+from . import bulk_views
+
+urlpatterns = [
+    path("bulk/", bulk_views.bulk_home, name="university-bulk"),
+    path("bulk/template/<str:kind>.csv", bulk_views.bulk_template, name="university-bulk-template"),
+    path("bulk/<int:pk>/", bulk_views.bulk_preview, name="university-bulk-preview"),
+    path("bulk/<int:pk>/apply/", bulk_views.bulk_apply, name="university-bulk-apply"),
+    path("bulk/<int:pk>/result.csv", bulk_views.bulk_result, name="university-bulk-result"),
+    path("students/export.csv", bulk_views.students_export, name="university-students-export"),
+]

@@ -1,0 +1,5 @@
+"""The international offices' Celery tasks, where the worker's autodiscovery looks for them."""
+
+from .bulk.tasks import apply_upload
+
+__all__ = ["apply_upload"]
