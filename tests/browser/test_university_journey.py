@@ -152,7 +152,44 @@ def test_the_university_journey_in_a_browser(
     assert report.reported_by == office_user
     assert report.reference in flash(page)
 
-    # 6. The student whose application was returned sees why, in their own browser.
+    # 6. A CSV file of confirmations: a bad date refuses the whole file, with the row named;
+    #    the fixed file is applied in full.
+    header = "reference,action,level,field,programme_start,programme_end,reason\n"
+    rows = [
+        f"{case.enrolment.number},confirm,bachelor,general,2024-09-16,2028-06-30,"
+        for case in csv_cases
+    ]
+    bad = tmp_path / "confirmations-bad.csv"
+    bad.write_text(
+        header + "\n".join([*rows[:2], rows[2].replace("2028-06-30", "2028-31-06")]) + "\n"
+    )
+    good = tmp_path / "confirmations.csv"
+    good.write_text(header + "\n".join(rows) + "\n")
+    page.goto(base + "/university/bulk/")
+    audit.step(page, "office-bulk")
+    page.check("main input[name=kind][value=confirmations]")
+    page.set_input_files("main input[name=file]", bad)
+    submit(page, "main form[enctype='multipart/form-data']")
+    expect(page.locator("main")).to_contain_text("4")  # the row (the header is row 1)
+    expect(page.locator("main")).to_contain_text("programme_end")
+    audit.step(page, "office-bulk-invalid")
+    assert page.locator("main form[action$='/apply/']").count() == 0
+    page.goto(base + "/university/bulk/")
+    page.check("main input[name=kind][value=confirmations]")
+    page.set_input_files("main input[name=file]", good)
+    submit(page, "main form[enctype='multipart/form-data']")
+    audit.step(page, "office-bulk-valid")
+    submit(page, "main form[action$='/apply/']")
+    for case in csv_cases:
+        case.enrolment.refresh_from_db()
+        assert case.enrolment.status == EnrolmentStatus.CONFIRMED
+    audit.step(page, "office-bulk-applied")
+    with page.expect_download() as result_info:
+        page.locator("main a[href$='result.csv']").first.click()
+    result = result_info.value.path().read_text(encoding="utf-8-sig")
+    assert all(case.enrolment.number in result for case in csv_cases)
+
+    # 7. The student whose application was returned sees why, in their own browser.
     student = new_context(width=375, height=812).new_page()
     english(student.context, base)
     assets.watch(student)
@@ -162,7 +199,7 @@ def test_the_university_journey_in_a_browser(
     expect(student.locator("main")).to_contain_text("The photo is not biometric.")
     audit.step(student, "student-returned")
 
-    # 7. A supervisor's page of the offices' accounts.
+    # 8. A supervisor's page of the offices' accounts.
     supervisor = with_authenticator(SupervisorFactory())
     desk = new_context(width=1280, height=900).new_page()
     english(desk.context, base)
@@ -177,9 +214,7 @@ def test_the_university_journey_in_a_browser(
     desk.goto(base + f"/officers/university-accounts/universities/{university.pk}/")
     audit.step(desk, "supervisor-university-settings")
 
-    # The officer's review shows the university's confirmation beside the student's entries.
     assert re.match(r"EC-\d{4}-\d{6}", confirm_me.enrolment.number)
-    _ = csv_cases
 
     report_findings = {
         "axe-core: no WCAG 2.x A/AA violations": [str(f) for f in audit.axe],
