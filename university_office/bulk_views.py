@@ -30,7 +30,7 @@ from rules.models import Field, Level
 from universities.models import University
 
 from .bulk.apply import apply_claim, apply_reap_stale, apply_release, apply_upload
-from .bulk.formats import DELIMITERS, FORMATS, template_csv
+from .bulk.formats import DELIMITERS, FORMATS, pending_confirmations_csv, template_csv
 from .bulk.parsing import CsvRejected, max_bytes, max_rows
 from .bulk.progress import progress_get, progress_set
 from .bulk.results import csv_safe
@@ -38,7 +38,7 @@ from .bulk.tasks import apply_bulk_upload, async_threshold
 from .bulk.uploads import upload_create
 from .decorators import office_view
 from .models import BulkKind, BulkState, BulkUpload
-from .selectors import university_students
+from .selectors import pending_confirmations, university_students
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +148,11 @@ def bulk_template(request: HttpRequest, university: University, kind: str) -> Ht
     if kind not in FORMATS:
         raise Http404
     delimiter = DELIMITERS.get(request.GET.get("sep", ""), ",")
+    if kind == "confirmations" and request.GET.get("pending"):
+        pending = pending_confirmations(university).iterator(chunk_size=2000)
+        return _csv_response(
+            pending_confirmations_csv(pending, delimiter=delimiter), "confirmations-pending.csv"
+        )
     return _csv_response(template_csv(kind, delimiter=delimiter), f"{kind}-template.csv")
 
 

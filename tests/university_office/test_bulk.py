@@ -779,3 +779,36 @@ def test_the_pages_render_in_every_language(office_a, uni_a, language):
     upload = latest_upload()
     assert client.get(reverse("university-bulk-preview", args=[upload.pk])).status_code == 200
     assert client.get(reverse("university-bulk-result", args=[upload.pk])).status_code == 200
+
+
+def test_the_waiting_confirmations_download_fills_in_and_uploads_back(
+    case_at, uni_a, office_a, client
+):
+    """The office downloads its waiting confirmations with the students' entries, changes
+    nothing, and uploads the file back: every one is confirmed."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from applications.models import EnrolmentConfirmation
+
+    from .conftest import TODAY, at
+
+    with at(TODAY):
+        cases = [case_at(uni_a) for _ in range(3)]
+    client.force_login(office_a)
+    response = client.get(
+        reverse("university-bulk-template", args=["confirmations"]) + "?pending=1"
+    )
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    text = content.decode("utf-8-sig")
+    assert all(case.enrolment.number in text for case in cases)
+    upload = client.post(
+        reverse("university-bulk"),
+        {"kind": "confirmations", "file": SimpleUploadedFile("pending.csv", content, "text/csv")},
+    )
+    assert upload.status_code == 302
+    client.post(upload["Location"] + "apply/")
+    confirmed = EnrolmentConfirmation.objects.filter(
+        pk__in=[case.enrolment.pk for case in cases], status="confirmed"
+    )
+    assert confirmed.count() == 3

@@ -37,7 +37,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -203,4 +205,31 @@ def template_csv(kind: str, *, delimiter: str = ",") -> str:
     mistake). A byte-order mark first, so a spreadsheet reads it as UTF-8."""
     out = io.StringIO()
     csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerow(format_for(kind).names)
+    return "\ufeff" + out.getvalue()
+
+
+def pending_confirmations_csv(confirmations: Iterable[Any], *, delimiter: str = ",") -> str:
+    """The office's waiting confirmations as a file to complete: one row each, with what the
+    student entered and ``confirm`` as the action, for the office to correct where its records
+    differ (or to change to ``decline`` with a reason) and upload back."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    names = format_for("confirmations").names
+    writer.writerow(names)
+    for confirmation in confirmations:
+        application = confirmation.application
+        values = {
+            "reference": confirmation.number,
+            "action": CONFIRM,
+            "level": application.level,
+            "field": application.field,
+            "programme_start": application.programme_start.isoformat()
+            if application.programme_start
+            else "",
+            "programme_end": application.programme_end.isoformat()
+            if application.programme_end
+            else "",
+            "reason": "",
+        }
+        writer.writerow([values.get(name, "") for name in names])
     return "\ufeff" + out.getvalue()
