@@ -123,7 +123,7 @@ def enrolment_confirm(
     except ValidationError as exc:
         raise WorkflowError(" ".join(exc.messages)) from exc
     confirmation.answered_at, confirmation.answered_by = timezone.now(), actor
-    corrected = sorted(confirmation.differences())
+    corrected = sorted(confirmation.differences_from_entries())
     engine.transition(
         FLOW,
         confirmation,

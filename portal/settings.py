@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_filters",
     "csp",
+    # The REST API of universities' systems, its OpenAPI schema and the Swagger UI's own files.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # The portal's own apps, from the bottom layer up (README, "The map").
     "core",
     "notifications",
@@ -283,6 +287,64 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rs
 VERIFY_RATE_PER_MINUTE = env.int("VERIFY_RATE_PER_MINUTE", default=20)
 # Public eligibility JSON API: requests per address per minute.
 ELIGIBILITY_API_RATE_PER_MINUTE = env.int("ELIGIBILITY_API_RATE_PER_MINUTE", default=60)
+
+# The REST API of universities' systems (/api/v1/, university_office/api/): a university's
+# token (Bearer) is the only way in, never a session, so no CSRF applies; every token has its own
+# rate. The public eligibility API (/api/eligibility/) opts out of both (rules/views.py). JSON
+# only in production; in development the browsable API renders too.
+UNIVERSITY_API_RATE_PER_MINUTE = env.int("UNIVERSITY_API_RATE_PER_MINUTE", default=120)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "university_office.api.authentication.UniversityTokenAuthentication"
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["university_office.api.permissions.IsUniversityToken"],
+    "DEFAULT_THROTTLE_CLASSES": ["university_office.api.throttling.UniversityTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"university-token": f"{UNIVERSITY_API_RATE_PER_MINUTE}/min"},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + ([] if PRODUCTION or not DEBUG else ["rest_framework.renderers.BrowsableAPIRenderer"]),
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every error, whatever raised it, as {"errors": {field or "__all__": [messages]}}: the
+    # shape the eligibility API has always answered with.
+    "EXCEPTION_HANDLER": "university_office.api.exceptions.api_exception_handler",
+    "NON_FIELD_ERRORS_KEY": "__all__",
+}
+# The OpenAPI schema (/api/schema/) and its Swagger UI (/api/docs/), whose script, styles and
+# icon come from drf-spectacular-sidecar through our own static files: never a CDN.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Azerbaijan–Türkiye student permit portal API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "The public eligibility check (no authentication), and the API of universities' own "
+        "systems: their students' cases, enrolment confirmations, document checks and ends of "
+        "studies. A university's international office creates a token on its API tokens page "
+        "and sends it as `Authorization: Bearer <token>`; a token sees its own university's "
+        'students only. Errors always answer `{"errors": {"<field or __all__>": '
+        '["message"]}}`, in the language of `Accept-Language` (az, tr, en).'
+    ),
+    "SCHEMA_PATH_PREFIX": r"/api/(v[0-9]+/)?",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge from validator.swagger.io: the docs page loads nothing from another host.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several choice sets share a field name ("status", "kind"): each gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "university_office.api.serializers.CASE_STATUSES",
+        "CaseKindEnum": "applications.models.Kind",
+        "EnrolmentStatusEnum": "applications.models.EnrolmentStatus",
+        "PermitStatusEnum": "permits.models.PermitStatus",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+        "DocumentKindEnum": "university_office.api.serializers.DOCUMENT_KINDS",
+    },
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

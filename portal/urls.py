@@ -48,6 +48,7 @@ urlpatterns = [
     path("officers/university-accounts/", include(university_office_urls.supervisor_urlpatterns)),
     path("university/", include("university_office.urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/", include("university_office.api.urls")),
     path("", include("rules.urls")),
     path("", include("permits.urls")),
     path("", include("reports.urls")),

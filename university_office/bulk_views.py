@@ -204,8 +204,8 @@ def bulk_preview(request: HttpRequest, university: University, pk: int) -> HttpR
     return response
 
 
-@require_POST
 @office_view
+@require_POST
 def bulk_apply(request: HttpRequest, university: University, pk: int) -> HttpResponse:
     """Apply every row of a checked file in one transaction: a small file now, a large one in
     the background with a progress bar."""

@@ -111,7 +111,8 @@ def token_revoke(*, actor: User, token_id: int) -> ApiToken:
 
 
 def token_authenticate(key: str) -> ApiToken | None:
-    """The active token with this key, its last use recorded; None for any other key."""
+    """The active token with this key; None for any other key. Its use is recorded by
+    ``token_mark_used`` once the caller has accepted it."""
     if not key.startswith(TOKEN_PREFIX):
         return None
     token = (
@@ -119,13 +120,14 @@ def token_authenticate(key: str) -> ApiToken | None:
         .filter(key_hash=_hash(key), revoked_at__isnull=True)
         .first()
     )
-    if token is None:
-        return None
+    return token
+
+
+def token_mark_used(token: ApiToken) -> None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-    return token
 
 
 def _require_supervisor(actor: User) -> None:

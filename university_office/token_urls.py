@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-# Filled in by the API token pages (university-tokens, ...).
-urlpatterns: list = []
+from . import token_views
+
+urlpatterns = [
+    path("tokens/", token_views.tokens, name="university-tokens"),
+    path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="university-token-revoke"),
+]

@@ -110,6 +110,11 @@ class EnrolmentConfirmation(models.Model):
         """The facts the university corrected: where its answer differs from the student's."""
         if not self.is_confirmed:
             return frozenset()
+        return self.differences_from_entries()
+
+    def differences_from_entries(self) -> frozenset[str]:
+        """Where the facts on this row differ from the student's, whatever its status (the
+        answer being recorded, before it is confirmed)."""
         return frozenset(
             name
             for name in CONFIRMED_FIELDS

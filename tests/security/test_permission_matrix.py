@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -30,6 +31,8 @@ from tests.factories import (
     UniversityStaffFactory,
     UserFactory,
 )
+from university_office.bulk.uploads import upload_create
+from university_office.services import token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -202,6 +205,37 @@ EXPECTED: dict[str, dict[str, int]] = {
     "university-precheck-case": OFFICE_CASE,
     "university-precheck-document": OFFICE_CASE,
     "university-report-new": OFFICE,
+    "university-bulk": OFFICE,
+    "university-bulk-template": OFFICE,
+    "university-bulk-preview": OFFICE_CASE,
+    "university-bulk-apply": row(
+        LOGIN, FORBIDDEN, FORBIDDEN, MFA, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED
+    ),
+    "university-bulk-result": OFFICE_CASE,
+    "university-students-export": OFFICE,
+    "university-tokens": OFFICE,
+    "university-token-revoke": row(
+        LOGIN, FORBIDDEN, FORBIDDEN, MFA, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED
+    ),
+    # The API: its schema and documentation are public; everything under /api/v1/ takes a
+    # university's token only (a signed-in session, an office's included, is not one).
+    "api-schema": PUBLIC,
+    "api-docs": PUBLIC,
+    **dict.fromkeys(
+        [
+            "api-students",
+            "api-student",
+            "api-confirmations",
+            "api-confirmation",
+            "api-confirmation-confirm",
+            "api-confirmation-decline",
+            "api-precheck",
+            "api-precheck-pass",
+            "api-precheck-return",
+            "api-reports",
+        ],
+        row(401, 401, 401, MFA, 401, 401, 401, 401),
+    ),
     "supervisor-university-staff": SUPERVISOR_ONLY,
     "supervisor-university-staff-deactivate": SUPERVISOR_POST,
     "supervisor-university-staff-reactivate": SUPERVISOR_POST,
@@ -275,6 +309,17 @@ def world(application_in, make_upload):
         dedupe_key="matrix",
         context={"reference": approved.reference, "path": "/"},
     )
+    upload = upload_create(
+        actor=office_own,
+        university=own,
+        kind="reports",
+        file=SimpleUploadedFile(
+            "reports.csv",
+            b"reference,reason,effective_on\r\nAZTR-2026-999999,withdrawal,2026-01-05\r\n",
+            "text/csv",
+        ),
+    )
+    token, _key = token_create(actor=office_own, name="Student information system")
     return {
         "users": {
             "student_a": owner,
@@ -295,6 +340,8 @@ def world(application_in, make_upload):
             "checked": checked,
             "membership": office_own.university_membership,
             "university": own,
+            "upload": upload,
+            "token": token,
         },
     }
 
@@ -307,6 +354,7 @@ def url_for(name: str, world) -> str:
         "application-documents": "draft",
         "application-review": "draft",
         "application-respond": "approved",
+        "application-resubmit": "approved",
         "application-message": "approved",
         "application-withdraw": "approved",  # decided: nothing to withdraw
         "application-passport": "approved",
@@ -363,6 +411,17 @@ def url_for(name: str, world) -> str:
             name, args=[objects["membership"].pk]
         ),
         "supervisor-university-settings": lambda: reverse(name, args=[objects["university"].pk]),
+        "university-bulk-template": lambda: reverse(name, args=["confirmations"]),
+        "university-token-revoke": lambda: reverse(name, args=[objects["token"].pk]),
+        "api-student": lambda: reverse(name, args=[objects["approved"].reference]),
+        "api-confirmation": lambda: reverse(name, args=[checked.enrolment.number]),
+        "api-confirmation-confirm": lambda: reverse(name, args=[checked.enrolment.number]),
+        "api-confirmation-decline": lambda: reverse(name, args=[checked.enrolment.number]),
+        "api-precheck-pass": lambda: reverse(name, args=[checked.reference]),
+        "api-precheck-return": lambda: reverse(name, args=[checked.reference]),
+        "university-bulk-preview": lambda: reverse(name, args=[objects["upload"].pk]),
+        "university-bulk-apply": lambda: reverse(name, args=[objects["upload"].pk]),
+        "university-bulk-result": lambda: reverse(name, args=[objects["upload"].pk]),
     }
     if name in special:
         return special[name]()
