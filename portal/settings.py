@@ -293,6 +293,11 @@ ELIGIBILITY_API_RATE_PER_MINUTE = env.int("ELIGIBILITY_API_RATE_PER_MINUTE", def
 # rate. The public eligibility API (/api/eligibility/) opts out of both (rules/views.py). JSON
 # only in production; in development the browsable API renders too.
 UNIVERSITY_API_RATE_PER_MINUTE = env.int("UNIVERSITY_API_RATE_PER_MINUTE", default=120)
+# The offices' CSV uploads (university_office/bulk/): the largest file and row count accepted,
+# and from how many rows a file is applied by a Celery task with a progress bar.
+UNIVERSITY_BULK_MAX_BYTES = env.int("UNIVERSITY_BULK_MAX_BYTES", default=2 * 1024 * 1024)
+UNIVERSITY_BULK_MAX_ROWS = env.int("UNIVERSITY_BULK_MAX_ROWS", default=2000)
+UNIVERSITY_BULK_ASYNC_ROWS = env.int("UNIVERSITY_BULK_ASYNC_ROWS", default=200)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "university_office.api.authentication.UniversityTokenAuthentication"

@@ -189,17 +189,40 @@ def test_the_university_journey_in_a_browser(
     result = result_info.value.path().read_text(encoding="utf-8-sig")
     assert all(case.enrolment.number in result for case in csv_cases)
 
-    # 7. The student whose application was returned sees why, in their own browser.
+    # 7. An API token for the university's own system: shown once, then it works against the
+    #    API (and only as long as it is not revoked).
+    page.goto(base + "/university/tokens/")
+    audit.step(page, "office-tokens")
+    fill(page, {"name": "Student information system"})
+    submit(page, "main form")
+    key = page.locator("#api-token-key").input_value()
+    assert key.startswith("aztr_")
+    # The key's page is not audited by reloading (a reload would not show the key again).
+    page.goto(base + "/university/tokens/")
+    expect(page.locator("main")).not_to_contain_text(key)
+    api = Client()
+    answer = api.get("/api/v1/students/", headers={"authorization": f"Bearer {key}"})
+    assert answer.status_code == 200, answer.content
+    assert confirm_me.reference in answer.content.decode()
+    page.goto(base + "/api/docs/")
+    expect(page.locator("body")).to_contain_text("/api/v1/confirmations/")
+    with page.expect_navigation():
+        page.goto(base + "/university/tokens/")
+    page.locator("main form[action$='/revoke/'] button").first.click()
+    page.wait_for_load_state()
+    answer = api.get("/api/v1/students/", headers={"authorization": f"Bearer {key}"})
+    assert answer.status_code == 401
+
+    # 8. The student whose application was returned sees why, in their own browser.
     student = new_context(width=375, height=812).new_page()
     english(student.context, base)
     assets.watch(student)
-    Client().force_login(check_me.applicant)  # (the password is the factories' demo one)
     sign_in(student, base, check_me.applicant.email)
     student.goto(base + f"/applications/{check_me.pk}/")
     expect(student.locator("main")).to_contain_text("The photo is not biometric.")
     audit.step(student, "student-returned")
 
-    # 8. A supervisor's page of the offices' accounts.
+    # 9. A supervisor's page of the offices' accounts.
     supervisor = with_authenticator(SupervisorFactory())
     desk = new_context(width=1280, height=900).new_page()
     english(desk.context, base)

@@ -78,6 +78,8 @@ def test_a_confirmation_with_a_corrected_end_feeds_the_rules_and_the_permit(
         )
     assert permit.valid_to <= date(2027, 6, 30)
     assert application.enrolment.differences() == {"programme_end"}
+    answer = application.events.get(kind="enrolment", data__to="confirmed")
+    assert answer.data["corrected"] == ["programme_end"]
 
 
 def test_the_student_and_the_officer_with_the_case_are_told(case_at, uni_a, office_a):
