@@ -1,5 +1,8 @@
 """Settings for the portal, read from the environment through django-environ.
 
+Kept as one piece: Django reads one settings module, and an operator looking for what a
+variable of `.env.example` does finds it here, next to the others it depends on.
+
 Every service is one URL in the environment. Without any environment the portal still starts
 with embedded first-run defaults: SQLite, email printed to the console, Celery tasks run eagerly
 in the web process. `.env.example` lists every variable.

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.append_only import AppendOnlyError, AppendOnlyModel  # noqa: F401 (the error is re-exported)
 
-from .case import Application, Status
+from .case import Application
+from .statuses import Status
 
 
 class ApplicationEvent(AppendOnlyModel):
