@@ -76,6 +76,26 @@ def _application_record(application: Application) -> dict[str, Any]:
         {"when": m.created_at, "from_me": m.sender_id == application.applicant_id, "body": m.body}
         for m in application.messages.all()
     ]
+    enrolment = getattr(application, "enrolment", None)
+    fields["enrolment_confirmation"] = (
+        None
+        if enrolment is None
+        else {
+            "number": enrolment.number,
+            "status": enrolment.status,
+            "level": enrolment.level,
+            "field": enrolment.field,
+            "programme_start": enrolment.programme_start,
+            "programme_end": enrolment.programme_end,
+            "decline_reason": enrolment.decline_reason,
+            "answered_at": enrolment.answered_at,
+        }
+    )
+    fields["university_document_checks"] = list(
+        application.precheck_rounds.values(
+            "state", "returned_documents", "note", "created_at", "decided_at"
+        )
+    )
     permit = getattr(application, "permit", None)
     if permit is not None:
         fields["permit"] = {

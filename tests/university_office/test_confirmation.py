@@ -228,3 +228,25 @@ def test_an_unanswered_request_is_reminded_to_the_office_after_the_policy_days(
         confirm(application.enrolment, office_a)
     assert sweep_enrolment_reminders(today=TODAY + timedelta(days=15))["reminded"] == 0
     assert not Notification.objects.filter(recipient=office_b).exists()
+
+
+def test_the_students_data_export_holds_the_universitys_answer(case_at, uni_a, office_a, client):
+    import io
+    import json
+    import zipfile
+
+    with at(TODAY):
+        application = case_at(uni_a)
+        enrolment.enrolment_decline(
+            confirmation_id=application.enrolment.pk, actor=office_a, reason="Not registered."
+        )
+    client.force_login(application.applicant)
+    response = client.get(reverse("data-export"))
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    data = json.loads(zipfile.ZipFile(io.BytesIO(content)).read("data.json"))
+    answer = data["applications"][0]["enrolment_confirmation"]
+    assert (answer["number"], answer["status"], answer["decline_reason"]) == (
+        application.enrolment.number,
+        "declined",
+        "Not registered.",
+    )
