@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import UNIVERSITY_STAFF
+from accounts.services import email_mark_verified
 from rules.policies import eligibility_evaluate
 from universities.models import University, UniversityStaff
 
@@ -51,6 +52,7 @@ def office_accounts(*, password: str) -> list[UniversityStaff]:
         user.is_active = True
         user.save(update_fields=["password", "is_active"])
         user.groups.add(group)
+        email_mark_verified(user=user)
         membership, _ = UniversityStaff.objects.update_or_create(
             user=user,
             defaults={

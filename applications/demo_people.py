@@ -105,6 +105,16 @@ APPLICANTS = [
         6,
         passport_days=100,
     ),
+    # A permit holder at ODTÜ: uni1@example.com can report the end of his studies.
+    DemoApplicant(
+        "murad.isayev@example.com",
+        "Murad",
+        "İsayev",
+        "Tofiq",
+        Status.APPROVED,
+        "Orta Doğu Teknik Üniversitesi",
+        6,
+    ),
     # Waits for the enrolment confirmation of uni2@example.com's university (İTÜ).
     DemoApplicant(
         "farid.rzayev@example.com",

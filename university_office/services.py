@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import UNIVERSITY_STAFF, is_supervisor
+from accounts.services import email_mark_verified
 from cases.errors import NotPermitted, WorkflowError
 from reports.services import report_study_end_by_university
 from universities.models import University, UniversityStaff
@@ -153,6 +154,9 @@ def university_staff_create(
     except IntegrityError as exc:
         raise WorkflowError(_("An account with this e-mail address already exists.")) from exc
     user.groups.add(Group.objects.get(name=UNIVERSITY_STAFF))
+    # The university's address, given by a supervisor: its owner proves it by choosing the
+    # password from the link sent there, so it is not verified a second time.
+    email_mark_verified(user=user)
     return UniversityStaff.objects.create(user=user, university=university, created_by=actor)
 
 

@@ -192,6 +192,10 @@ def test_two_university_offices_with_pending_confirmations(settings):
         assert email in output
         office = authenticate(email=email, password=settings.DEMO_PASSWORD)
         assert staff_university(office).name == university
+        signed_in = Client().post(
+            reverse("account_login"), {"login": email, "password": settings.DEMO_PASSWORD}
+        )
+        assert signed_in["Location"].startswith(reverse("mfa_authenticate"))
         assert Authenticator.objects.filter(user=office, type="totp").exists()
         assert Application.objects.filter(
             applicant__email=student, university__name=university

@@ -43,6 +43,8 @@ def test_a_supervisor_creates_an_account_whose_owner_chooses_the_password(client
     assert (membership.university, membership.created_by) == (uni_a, supervisor)
     assert is_university_staff(membership.user)
     assert not membership.user.has_usable_password()
+    # The address is the university's, given by the supervisor: no second verification.
+    assert membership.user.emailaddress_set.get().verified
     # allauth's "choose a password" e-mail, through the outbox, in the account's language.
     mail = Notification.objects.get(to_email="intl@uni.example.edu.tr")
     assert (mail.kind, mail.language) == ("account", "tr")
