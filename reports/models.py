@@ -72,7 +72,7 @@ class Report(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("reported by the university's"),
+        verbose_name=_("reported by the university's office"),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED
