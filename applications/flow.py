@@ -104,15 +104,16 @@ def move(
     data: dict[str, Any] | None = None,
     update: tuple[str, ...] = (),
 ) -> ApplicationEvent:
-    event = engine.transition(
-        FLOW, application, actor=actor, to_status=to_status, note=note, data=data, update=update
-    )
-    if to_status in FINAL_STATUSES:
-        # Decided or withdrawn: what still waited for the university is not needed any more.
+    if to_status in FINAL_STATUSES and FLOW.allows(application.status, to_status):
+        # Decided or withdrawn: what still waited for the university is not needed any more
+        # (closed first, so the decision is the last step of the history).
         enrolment_close(application, actor=actor)
         application.precheck_rounds.filter(state=PrecheckRound.State.OPEN).update(
             state=PrecheckRound.State.CANCELLED, decided_at=timezone.now()
         )
+    event = engine.transition(
+        FLOW, application, actor=actor, to_status=to_status, note=note, data=data, update=update
+    )
     return cast(ApplicationEvent, event)
 
 

@@ -25,12 +25,13 @@ from core.widgets import QuickSelect
 from rules.models import Level
 from universities.models import Province, University
 
-from .models import OPEN_STATUSES, Application, InfoRequest, Kind, Status
+from .models import OPEN_STATUSES, PRECHECK_STATUSES, Application, InfoRequest, Kind, Status
 
 PAGE_SIZE = 50
 
-# Officers never see drafts: they are the student's private work in progress.
-QUEUE_STATUSES = [s for s in Status if s != Status.DRAFT]
+# Officers never see drafts: they are the student's private work in progress; nor cases still
+# with the university's document check: they have not reached the migration office yet.
+QUEUE_STATUSES = [s for s in Status if s not in (Status.DRAFT, *PRECHECK_STATUSES)]
 
 SORTS = {
     "submitted": ("submitted_at", "pk"),

@@ -16,7 +16,6 @@ from .models import (
     Application,
     ApplicationEvent,
     InfoRequest,
-    PrecheckRound,
     Status,
 )
 from .sections import Section, section_is_complete, sections_for
@@ -174,12 +173,3 @@ def _shown(obj: Any, name: str) -> str:
     if getter is not None:
         return str(getter())
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def precheck_passed_round(application: Application) -> PrecheckRound | None:
-    return (
-        application.precheck_rounds.filter(state=PrecheckRound.State.PASSED)
-        .select_related("university")
-        .order_by("-decided_at")
-        .first()
-    )

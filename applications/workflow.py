@@ -133,6 +133,10 @@ def application_submit(
         to_status=target,
         expected_version=expected_version,
     )
+    if application.status != Status.DRAFT:
+        # A returned application goes back to the university's check by being handed in again
+        # (precheck.application_resubmit), which checks the returned documents were replaced.
+        raise TransitionNotAllowed(_("Only a draft can be submitted."))
     if application.extends is not None and application.extends.status != PermitStatus.VALID:
         # Cancelled or ended since the draft was started: there is nothing left to extend.
         raise WorkflowError(_("This permit is no longer valid, so it cannot be extended."))

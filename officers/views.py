@@ -114,6 +114,7 @@ def _application(pk: int) -> Application:
             "policy_version",
             "permit",
             "extends",
+            "enrolment",
         ),
         pk=pk,
     )
@@ -129,6 +130,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _review_context(request: HttpRequest, application: Application, **forms) -> dict:
     today = timezone.localdate()
+    events = list(application.events.select_related("actor"))
     outcome = evaluation_error = None
     earliest = latest = None
     if application.status in OPEN_STATUSES:
@@ -159,7 +161,7 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
                 "-is_current", "kind", "-uploaded_at"
             )
         ],
-        "events": application.events.select_related("actor"),
+        "events": events,
         "notes": application.internal_notes.select_related("author"),
         "thread": application.messages.select_related("sender"),
         "deliveries": application.notifications.order_by("-created_at"),
@@ -168,7 +170,15 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
         "permit": getattr(application, "permit", None),
         "enrolment": getattr(application, "enrolment", None),
         "enrolment_rows": selectors.enrolment_comparison(application),
-        "precheck_passed": selectors.precheck_passed_round(application),
+        # When the university's office sent the case on, read from the history already loaded.
+        "precheck_passed_at": next(
+            (
+                event.created_at
+                for event in events
+                if (event.from_status, event.to_status) == (Status.PRECHECK, Status.SUBMITTED)
+            ),
+            None,
+        ),
         "rejection": selectors.rejection_details(application)
         if application.status == Status.REJECTED
         else None,

@@ -119,6 +119,38 @@ def supervisor(db):
     return SupervisorFactory()
 
 
+def _at_the_universitys_check(application, *, returned: bool):
+    """Hand in at a university whose office checks documents first (its office made if
+    needed); ``returned``: and the office returned it for a new photo."""
+    from applications import precheck, workflow
+    from applications.models import Application
+    from tests.factories import UniversityStaffFactory
+    from universities.models import University, UniversityStaff
+
+    membership = UniversityStaff.objects.filter(university=application.university).first()
+    office = (
+        membership.user if membership else UniversityStaffFactory(university=application.university)
+    )
+    universities = University.objects.filter(pk=application.university_id)
+    was_on = universities.values_list("precheck_enabled", flat=True).get()
+    universities.update(precheck_enabled=True)
+    workflow.application_submit(
+        application_id=application.pk,
+        actor=application.applicant,
+        expected_version=Application.objects.get(pk=application.pk).version,
+    )
+    # Only the hand-in reads the switch: the test's other applications go as they would.
+    universities.update(precheck_enabled=was_on)
+    if returned:
+        precheck.precheck_return(
+            application_id=application.pk,
+            actor=office,
+            expected_version=Application.objects.get(pk=application.pk).version,
+            reasons={"photo": "Not a biometric photo."},
+        )
+    return Application.objects.get(pk=application.pk)
+
+
 @pytest.fixture
 def application_in(db):
     """Bring a complete application to a status through the workflow services only.
@@ -143,6 +175,8 @@ def application_in(db):
         attach_required_documents(application, on=today)
         if status == Status.DRAFT:
             return fresh(application)
+        if status in (Status.PRECHECK, Status.RETURNED):
+            return _at_the_universitys_check(application, returned=status == Status.RETURNED)
         workflow.application_submit(
             application_id=application.pk,
             actor=application.applicant,

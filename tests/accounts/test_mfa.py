@@ -107,7 +107,7 @@ def test_staff_without_an_authenticator_are_sent_to_set_one_up_and_get_no_worksp
     page = client.get(ACTIVATE)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Officers and supervisors sign in with a code from an authenticator app." in html
+    assert "sign in with a code from an authenticator app. Set one up" in html
     assert page.context["form"].secret in html
     assert 'src="data:image/svg+xml;base64,' in html
     assert h1_count(html) == 1

@@ -46,6 +46,7 @@ def version_form(lengths, **overrides):
         "study_report_days": "30",
         "end_of_studies_days": "15",
         "early_extension_after_passport": "on",
+        "enrolment_reminder_days": "7",
         "source_notes": "",
         "lengths-TOTAL_FORMS": str(len(lengths)),
         "lengths-INITIAL_FORMS": "0",
@@ -74,6 +75,7 @@ def test_supervisor_adds_a_version_with_its_lengths(supervisor_client, v1_length
     assert (version.study_report_days, version.end_of_studies_days) == (30, 15)
     assert version.extension_document_kinds == ["passport_identity_page", "photo"]
     assert version.early_extension_after_passport is True
+    assert version.enrolment_reminder_days == 7
 
 
 def test_a_version_missing_a_level_is_refused(supervisor_client, v1_lengths):

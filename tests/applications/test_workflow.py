@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from applications.decisions import (
@@ -27,7 +28,9 @@ from applications.models import (
     ReferenceCounter,
     Status,
 )
+from applications.precheck import application_resubmit, precheck_pass, precheck_return
 from applications.references import REFERENCE_RE
+from applications.services import document_upload
 from applications.workflow import (
     IncompleteApplication,
     application_provide_info,
@@ -39,11 +42,14 @@ from cases.errors import NotPermitted, StaleVersion, TransitionNotAllowed, Workf
 from permits.models import Permit
 from rules.models import PolicyVersion
 from tests.factories import (
+    PNG_BYTES,
     ApplicationFactory,
     SupervisorFactory,
+    UniversityStaffFactory,
     UserFactory,
     attach_required_documents,
 )
+from universities.models import University
 
 pytestmark = pytest.mark.django_db
 
@@ -163,11 +169,57 @@ def withdraw(application: Application, actor=None, note: str = "") -> Applicatio
     )
 
 
+def office_of(application: Application):
+    """The international office of the application's university (made the first time)."""
+    from universities.models import UniversityStaff
+
+    membership = UniversityStaff.objects.filter(university=application.university).first()
+    if membership is not None:
+        return membership.user
+    return UniversityStaffFactory(university=application.university)
+
+
+def hand_in_for_check(application: Application) -> Application:
+    """Hand in at a university whose office checks documents first."""
+    office_of(application)
+    University.objects.filter(pk=application.university_id).update(precheck_enabled=True)
+    return submit(application)
+
+
+def return_to_student(application: Application) -> Application:
+    return precheck_return(
+        application_id=application.pk,
+        actor=office_of(application),
+        expected_version=fresh(application).version,
+        reasons={"photo": "Not a biometric photo."},
+    )
+
+
+def hand_in_again(application: Application) -> Application:
+    return application_resubmit(
+        application_id=application.pk,
+        actor=application.applicant,
+        expected_version=fresh(application).version,
+    )
+
+
 def in_status(status: str, officer) -> Application:
     """A complete application brought to ``status`` through the services only."""
     application = complete_draft()
     if status == Status.DRAFT:
         return application
+    if status in (Status.PRECHECK, Status.RETURNED):
+        hand_in_for_check(application)
+        if status == Status.RETURNED:
+            return_to_student(application)
+            # The student has already replaced the returned photo, not yet handed it in.
+            document_upload(
+                application_id=application.pk,
+                actor=application.applicant,
+                kind="photo",
+                uploaded=SimpleUploadedFile("photo.png", PNG_BYTES, content_type="image/png"),
+            )
+        return fresh(application)
     submit(application)
     if status == Status.WITHDRAWN:
         withdraw(application)
@@ -198,6 +250,13 @@ DESIGNED_EDGES = {
     (Status.UNDER_REVIEW, Status.WITHDRAWN),
     (Status.INFO_REQUESTED, Status.UNDER_REVIEW),
     (Status.INFO_REQUESTED, Status.WITHDRAWN),
+    # The university's document check, where the university has switched it on.
+    (Status.DRAFT, Status.PRECHECK),
+    (Status.PRECHECK, Status.SUBMITTED),
+    (Status.PRECHECK, Status.RETURNED),
+    (Status.PRECHECK, Status.WITHDRAWN),
+    (Status.RETURNED, Status.PRECHECK),
+    (Status.RETURNED, Status.WITHDRAWN),
 }
 
 
@@ -220,7 +279,19 @@ class TestTransitionTable:
 def perform(target: str, application: Application, officer):
     """The service whose result is ``target``; provide_info is exercised on its own below."""
     if target == Status.SUBMITTED:
+        if application.status == Status.PRECHECK:
+            return precheck_pass(
+                application_id=application.pk,
+                actor=office_of(application),
+                expected_version=fresh(application).version,
+            )
         return submit(application)
+    if target == Status.PRECHECK:
+        if application.status == Status.DRAFT:
+            return hand_in_for_check(application)
+        return hand_in_again(application)
+    if target == Status.RETURNED:
+        return return_to_student(application)
     if target == Status.UNDER_REVIEW:
         if application.status == Status.INFO_REQUESTED:
             return provide_info(application)

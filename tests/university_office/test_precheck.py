@@ -12,7 +12,7 @@ from applications.workflow import IncompleteApplication
 from cases.errors import NotPermitted
 from cases.registry import case_kind
 from notifications.models import Notification
-from tests.factories import PNG_BYTES
+from tests.factories import PNG_BYTES, OfficerFactory
 
 from .conftest import TODAY, at
 
@@ -61,7 +61,7 @@ def test_a_hand_in_waits_for_the_university_and_not_in_the_queue(checking, case_
 
 
 def test_passing_sends_the_case_to_the_queue_and_starts_the_legal_clock(
-    checking, case_at, office_a
+    checking, case_at, office_a, client
 ):
     with at(TODAY):
         application = handed_in(case_at, checking)
@@ -73,6 +73,9 @@ def test_passing_sends_the_case_to_the_queue_and_starts_the_legal_clock(
     assert application.submitted_at is not None
     assert application.precheck_rounds.get().state == PrecheckRound.State.PASSED
     assert Notification.objects.filter(kind="precheck_passed").count() == 1
+    client.force_login(OfficerFactory())
+    review = client.get(reverse("officer-review", args=[application.pk])).content.decode()
+    assert "checked the documents on 2026-03-02 before sending the case here" in review
 
 
 def test_a_return_gives_a_reason_per_document_and_the_student_replaces_them(
