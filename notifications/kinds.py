@@ -28,6 +28,12 @@ class NoticeKind:
     link_label: Text | None = None
     # Account emails (verification, password reset) are mail, not notices about one's cases.
     in_inbox: bool = True
+    # The SMS text (short, a reference at most, a link to the portal); None: never by SMS.
+    sms: Text | None = None
+    # The notices that matter most (a decision, an information request due, a permit or
+    # passport about to run out, an appointment tomorrow) go by e-mail and SMS unless the
+    # person chose otherwise; the others by e-mail only.
+    sms_by_default: bool = False
 
 
 _KINDS: dict[str, NoticeKind] = {}

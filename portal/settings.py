@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "permits",
     "applications",
     "reports",
+    "appointments",
     "officers",
     "university_office",
 ]

@@ -46,6 +46,10 @@ class PolicyVersionForm(forms.ModelForm):
             "end_of_studies_days",
             "early_extension_after_passport",
             "enrolment_reminder_days",
+            "visit_required_first",
+            "visit_required_extension",
+            "appointment_cutoff_hours",
+            "card_fee",
             "source_notes",
         )
 

@@ -131,6 +131,26 @@ class PolicyVersion(models.Model):
             "each time as many days pass."
         ),
     )
+    # The visit to the provincial office (biometrics, original documents) and the permit card.
+    visit_required_first = models.BooleanField(
+        _("first applications need a visit to the provincial office"), default=True
+    )
+    visit_required_extension = models.BooleanField(
+        _("extensions need a visit to the provincial office"), default=False
+    )
+    appointment_cutoff_hours = models.PositiveSmallIntegerField(
+        _("hours before an appointment it can no longer be moved or cancelled"), default=24
+    )
+    card_fee = models.DecimalField(
+        _("residence permit card fee (TRY)"),
+        max_digits=8,
+        decimal_places=2,
+        # The 2026 document fee (belge bedeli) as goc.gov.tr publishes it; revalued every year.
+        default=964,
+        help_text=_(
+            "Students of universities pay only the card fee; the amount is revalued each year."
+        ),
+    )
     source_notes = models.TextField(_("sources and notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
