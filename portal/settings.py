@@ -190,6 +190,8 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# English dates day-first or ISO (portal/formats/en/formats.py); az and tr keep Django's own.
+FORMAT_MODULE_PATH = ["portal.formats"]
 # Permit dates are legal calendar dates in Türkiye.
 TIME_ZONE = "Europe/Istanbul"
 USE_TZ = True

@@ -99,8 +99,8 @@ class TestWorkedExample:
         assert body["max_permit_end_by_passport"] == "2028-05-01"
         assert [reason["code"] for reason in body["reasons"]] == ["passport_too_short"]
         # The student is told the date to renew for and the fallback end, not only a code.
-        assert "Nov. 14, 2028" in body["reasons"][0]["message"]
-        assert "May 1, 2028" in body["reasons"][0]["message"]
+        assert "14 Nov 2028" in body["reasons"][0]["message"]
+        assert "1 May 2028" in body["reasons"][0]["message"]
 
     def test_passport_valid_exactly_until_the_required_date_is_enough(self, client):
         body = get(client, **{**WORKED_EXAMPLE, "passport_expiry": "2028-11-14"}).json()

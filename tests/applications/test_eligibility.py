@@ -138,9 +138,9 @@ def test_worked_example_passport_expiring_2028_06_30(v1: Policy) -> None:
     assert out.max_permit_end_by_passport == D("2028-05-01")
     message = out.reasons[0].message
     # Dates for people, as the reader's language writes them.
-    assert "Nov. 14, 2028" in message
-    assert "June 30, 2028" in message
-    assert "May 1, 2028" in message
+    assert "14 Nov 2028" in message
+    assert "30 Jun 2028" in message
+    assert "1 May 2028" in message
 
 
 # --- table of cases from RULES.md --------------------------------------------------------------
@@ -416,8 +416,8 @@ def test_margin_and_legal_stay_use_policy_settings() -> None:
 def test_passport_too_short_without_max_has_no_max_sentence(v1: Policy) -> None:
     out = evaluate(example(passport_expiry=D("2024-11-30")), v1)
     (finding,) = out.reasons
-    assert "Nov. 14, 2028" in finding.message
-    assert "Nov. 30, 2024" in finding.message
+    assert "14 Nov 2028" in finding.message
+    assert "30 Nov 2024" in finding.message
     assert "at the latest" not in finding.message
 
 
@@ -431,9 +431,9 @@ def test_messages_use_iso_dates(v1: Policy) -> None:
         v1,
     )
     by_code = {f.code: f.message for f in (*out.reasons, *out.warnings)}
-    assert "Sept. 30, 2024" in by_code["programme_ended"]
-    assert "Sept. 1, 2024" in by_code["passport_expired"]
-    assert "June 1, 2024" in by_code["legal_stay_exceeded"]
+    assert "30 Sep 2024" in by_code["programme_ended"]
+    assert "1 Sep 2024" in by_code["passport_expired"]
+    assert "1 Jun 2024" in by_code["legal_stay_exceeded"]
     assert "122" in by_code["legal_stay_exceeded"]
 
 

@@ -564,7 +564,7 @@ class TestSubmit:
         with pytest.raises(WorkflowError) as excinfo:
             submit(application)
 
-        assert "Oct. 2, 2024" in excinfo.value.message
+        assert "2 Oct 2024" in excinfo.value.message
         assert fresh(application).status == Status.DRAFT
 
     def test_a_stale_form_changes_nothing(self):

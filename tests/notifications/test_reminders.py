@@ -308,7 +308,7 @@ class TestSupervisorDigest:
         body = mailoutbox[0].body
         assert f"{late.reference}: 85 days open" in body
         assert "/officers/dashboard/" in body
-        assert mailoutbox[0].subject == "Late applications on Dec. 25, 2025"
+        assert mailoutbox[0].subject == "Late applications on 25 Dec 2025"
 
 
 def test_the_sweeps_use_indexed_conditions(django_assert_max_num_queries, application_in):

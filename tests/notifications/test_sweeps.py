@@ -61,8 +61,8 @@ def test_the_reminder_says_when_the_draft_goes(draft, settings, mailoutbox):
     notice = Notification.objects.get(application=draft)
     with time_machine.travel(LAST_CHANGE + timedelta(days=53), tick=False):
         assert deliver(notice.pk)
-    assert mailoutbox[0].subject == "Your draft application will be deleted on May 2, 2025"
-    assert "March 3, 2025" in mailoutbox[0].body
+    assert mailoutbox[0].subject == "Your draft application will be deleted on 2 May 2025"
+    assert "3 Mar 2025" in mailoutbox[0].body
 
 
 def test_a_change_starts_a_new_period(draft):
