@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -173,3 +173,15 @@ def _shown(obj: Any, name: str) -> str:
     if getter is not None:
         return str(getter())
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def precheck_passed_at(events: list[ApplicationEvent]) -> datetime | None:
+    """When the university's office sent the case on, read from a history already loaded."""
+    return next(
+        (
+            event.created_at
+            for event in events
+            if (event.from_status, event.to_status) == (Status.PRECHECK, Status.SUBMITTED)
+        ),
+        None,
+    )

@@ -170,15 +170,7 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
         "permit": getattr(application, "permit", None),
         "enrolment": getattr(application, "enrolment", None),
         "enrolment_rows": selectors.enrolment_comparison(application),
-        # When the university's office sent the case on, read from the history already loaded.
-        "precheck_passed_at": next(
-            (
-                event.created_at
-                for event in events
-                if (event.from_status, event.to_status) == (Status.PRECHECK, Status.SUBMITTED)
-            ),
-            None,
-        ),
+        "precheck_passed_at": selectors.precheck_passed_at(events),
         "rejection": selectors.rejection_details(application)
         if application.status == Status.REJECTED
         else None,
