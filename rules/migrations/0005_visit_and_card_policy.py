@@ -4,30 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rules', '0004_policyversion_enrolment_reminder_days'),
+        ("rules", "0004_policyversion_enrolment_reminder_days"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='policyversion',
-            name='appointment_cutoff_hours',
-            field=models.PositiveSmallIntegerField(default=24, verbose_name='hours before an appointment it can no longer be moved or cancelled'),
+            model_name="policyversion",
+            name="appointment_cutoff_hours",
+            field=models.PositiveSmallIntegerField(
+                default=24,
+                verbose_name="hours before an appointment it can no longer be moved or cancelled",
+            ),
         ),
         migrations.AddField(
-            model_name='policyversion',
-            name='card_fee',
-            field=models.DecimalField(decimal_places=2, default=964, help_text='Students of universities pay only the card fee; the amount is revalued each year.', max_digits=8, verbose_name='residence permit card fee (TRY)'),
+            model_name="policyversion",
+            name="card_fee",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=964,
+                help_text="Students of universities pay only the card fee; the amount is revalued each year.",
+                max_digits=8,
+                verbose_name="residence permit card fee (TRY)",
+            ),
         ),
         migrations.AddField(
-            model_name='policyversion',
-            name='visit_required_extension',
-            field=models.BooleanField(default=False, verbose_name='extensions need a visit to the provincial office'),
+            model_name="policyversion",
+            name="visit_required_extension",
+            field=models.BooleanField(
+                default=False, verbose_name="extensions need a visit to the provincial office"
+            ),
         ),
         migrations.AddField(
-            model_name='policyversion',
-            name='visit_required_first',
-            field=models.BooleanField(default=True, verbose_name='first applications need a visit to the provincial office'),
+            model_name="policyversion",
+            name="visit_required_first",
+            field=models.BooleanField(
+                default=True,
+                verbose_name="first applications need a visit to the provincial office",
+            ),
         ),
     ]
