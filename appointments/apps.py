@@ -6,3 +6,12 @@ class AppointmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "appointments"
     verbose_name = _("Appointments at the provincial offices")
+
+    def ready(self) -> None:
+        # The notice kinds register themselves with the outbox on import.
+        from cases.registry import register_student_side
+
+        from . import notices  # noqa: F401
+        from .student_side import APPOINTMENTS_SIDE
+
+        register_student_side("appointments", APPOINTMENTS_SIDE)

@@ -113,9 +113,23 @@ def case_kinds() -> list[CaseKind]:
     return list(_KINDS.values())
 
 
+# What a part of the portal that is not a kind of case (appointments) shows students.
+_SIDES: dict[str, StudentSide] = {}
+
+
+def register_student_side(code: str, side: StudentSide) -> StudentSide:
+    """From an app's ``ready()``: a dashboard panel and a part of the data export without a
+    place in the officers' queue; registering the same code again replaces it."""
+    _SIDES[code] = side
+    return side
+
+
 def student_sides() -> list[StudentSide]:
-    """What the kinds show students beyond the applications' own pages, in registration order."""
-    return [kind.student for kind in _KINDS.values() if kind.student is not None]
+    """What the kinds (then the other parts) show students beyond the applications' own pages,
+    in registration order."""
+    return [kind.student for kind in _KINDS.values() if kind.student is not None] + list(
+        _SIDES.values()
+    )
 
 
 def case_kind(code: str | None) -> CaseKind:

@@ -52,5 +52,6 @@ urlpatterns = [
     path("", include("rules.urls")),
     path("", include("permits.urls")),
     path("", include("reports.urls")),
+    path("", include("appointments.urls")),
     path("", include("applications.urls")),
 ]

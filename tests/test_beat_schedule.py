@@ -27,6 +27,7 @@ def test_each_sweep_runs_from_the_app_that_owns_it():
         "applications.tasks.sweep_enrolment_reminders_task",
         "permits.tasks.sweep_permits_task",
         "reports.tasks.sweep_report_info_requests_task",
+        "appointments.tasks.sweep_appointment_reminders_task",
         "officers.tasks.digest_task",
         "notifications.tasks.requeue_due_notifications",
     } <= scheduled

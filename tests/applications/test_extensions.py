@@ -128,7 +128,7 @@ def test_before_the_window_the_page_says_when_it_opens_and_nothing_starts(permit
         page = client.get(url).content.decode()
         refused = client.post(url, follow=True).content.decode()
 
-    assert "can be applied for from Sept. 11, 2026" in page
+    assert "can be applied for from 11 Sep 2026" in page
     assert "can be applied for from 2026-09-11" in refused
     assert not Application.objects.filter(kind=Kind.EXTENSION).exists()
 
@@ -368,7 +368,7 @@ def test_verify_says_an_extension_is_pending_then_that_the_permit_was_extended(p
 
     assert 'data-extension="pending"' in pending
     assert 'data-extension="extended"' in extended
-    assert "valid until Sept. 15, 2028" in extended
+    assert "valid until 15 Sep 2028" in extended
     assert 'data-state="valid"' in current
 
 
@@ -446,7 +446,7 @@ def test_the_dashboard_offers_the_extension_inside_the_window(permit, client_for
     extend_url = reverse("permit-extend", args=[permit.pk])
     button = f'<a class="btn btn-outline-primary" href="{extend_url}">Apply for an extension</a>'
     assert button not in before
-    assert "can be applied for from Sept. 11, 2026" in before
+    assert "can be applied for from 11 Sep 2026" in before
     assert button in inside
 
 

@@ -217,6 +217,26 @@ EXPECTED: dict[str, dict[str, int]] = {
     "university-token-revoke": row(
         LOGIN, FORBIDDEN, FORBIDDEN, MFA, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED
     ),
+    # Appointments at the provincial office (issue 16): the student's own page (student A's
+    # application is decided, so it has no calendar file), the desk, the offices' settings.
+    "application-appointment": OWNER,
+    "application-appointment-calendar": row(LOGIN, MISSING, MISSING, MFA, MISSING, MISSING),
+    "application-appointment-cancel": OWNER_POST,
+    "appointment-desk": STAFF,
+    "appointment-attended": STAFF_POST,
+    "appointment-missed": STAFF_POST,
+    "appointment-offices": SUPERVISOR_ONLY,
+    **dict.fromkeys(
+        [
+            "appointment-office-schedule",
+            "appointment-closed-day-add",
+            "appointment-closed-day-remove",
+            "appointment-reservation-add",
+            "appointment-reservation-remove",
+        ],
+        SUPERVISOR_POST,
+    ),
+    "university-appointments": OFFICE,
     # The API: its schema and documentation are public; everything under /api/v1/ takes a
     # university's token only (a signed-in session, an office's included, is not one).
     "api-schema": PUBLIC,
@@ -355,6 +375,9 @@ def url_for(name: str, world) -> str:
         "application-review": "draft",
         "application-respond": "approved",
         "application-resubmit": "approved",
+        "application-appointment": "approved",
+        "application-appointment-calendar": "approved",
+        "application-appointment-cancel": "approved",
         "application-message": "approved",
         "application-withdraw": "approved",  # decided: nothing to withdraw
         "application-passport": "approved",
@@ -413,6 +436,20 @@ def url_for(name: str, world) -> str:
         "supervisor-university-settings": lambda: reverse(name, args=[objects["university"].pk]),
         "university-bulk-template": lambda: reverse(name, args=["confirmations"]),
         "university-token-revoke": lambda: reverse(name, args=[objects["token"].pk]),
+        # POST-only: refused or 405 before anything is looked up.
+        "appointment-attended": lambda: reverse(name, args=[1]),
+        "appointment-missed": lambda: reverse(name, args=[1]),
+        "appointment-office-schedule": lambda: reverse(
+            name, args=[objects["university"].province_id]
+        ),
+        "appointment-closed-day-add": lambda: reverse(
+            name, args=[objects["university"].province_id]
+        ),
+        "appointment-closed-day-remove": lambda: reverse(name, args=[1]),
+        "appointment-reservation-add": lambda: reverse(
+            name, args=[objects["university"].province_id]
+        ),
+        "appointment-reservation-remove": lambda: reverse(name, args=[1]),
         "api-student": lambda: reverse(name, args=[objects["approved"].reference]),
         "api-confirmation": lambda: reverse(name, args=[checked.enrolment.number]),
         "api-confirmation-confirm": lambda: reverse(name, args=[checked.enrolment.number]),
