@@ -11,8 +11,15 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from notifications.channels import register_phone_resolver
+
         from .groups import ensure_role_groups
         from .middleware import staff_signed_in
+        from .mobile import verified_mobile
+
+        # SMS notices go to the verified mobile number; the outbox asks through this function
+        # (it imports no account model).
+        register_phone_resolver(verified_mobile)
 
         # After the last app has migrated, so every permission exists.
         post_migrate.connect(ensure_role_groups, dispatch_uid="accounts.ensure_role_groups")

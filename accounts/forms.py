@@ -45,3 +45,26 @@ class ConfirmForm(forms.Form):
     """A deliberate second step before something that cannot be undone."""
 
     confirm = forms.BooleanField(label=_("Yes, I understand this cannot be undone"))
+
+
+class MobileForm(forms.Form):
+    number = forms.CharField(
+        label=_("Mobile number"),
+        max_length=40,
+        help_text=_(
+            "A mobile number of Türkiye or Azerbaijan, for example +90 532 123 45 67 or "
+            "+994 50 123 45 67."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+class MobileCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=12,
+        help_text=_("The 6 digits we sent to your mobile number."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}
+        ),
+    )

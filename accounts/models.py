@@ -99,6 +99,10 @@ class Profile(models.Model):
     )
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # The mobile number SMS notices go to, in E.164: set only once a code sent to it was
+    # entered (``accounts.mobile``); a number being verified waits in its ``MobileCode``.
+    mobile = models.CharField(_("verified mobile number"), max_length=16, blank=True)
+    mobile_verified_at = models.DateTimeField(_("mobile number verified"), null=True, blank=True)
     # Encrypted at rest like the application's copy (core/crypto.py).
     fin = EncryptedTextField(
         _("FIN (personal identification number)"),
@@ -117,3 +121,32 @@ class Profile(models.Model):
     @property
     def is_complete(self) -> bool:
         return all((self.surname, self.given_names, self.date_of_birth, self.phone, self.fin))
+
+
+class MobileCode(models.Model):
+    """A one-time code sent by SMS to prove a mobile number is the person's.
+
+    Only a keyed hash of the code is stored. The newest code of a user is the one that counts;
+    each row also counts towards the limits on how often codes are sent (``accounts.mobile``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mobile_codes",
+        verbose_name=_("user"),
+    )
+    number = models.CharField(_("mobile number"), max_length=16)
+    code_hash = models.CharField(_("code (keyed hash)"), max_length=64)
+    created_at = models.DateTimeField(_("sent"))
+    expires_at = models.DateTimeField(_("expires"))
+    wrong_tries = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mobile verification code")
+        verbose_name_plural = _("mobile verification codes")
+        indexes = [models.Index(fields=["user", "created_at"], name="mobile_code_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.number} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -19,6 +19,7 @@ from accounts.models import User
 from accounts.roles import is_officer, is_supervisor
 from cases.assignment import require_officer
 from cases.errors import NotPermitted, TransitionNotAllowed, WorkflowError
+from permits.card_services import card_order
 from permits.grounds import ARTICLE_40_GROUNDS
 from permits.letters import permit_attach_letter
 from permits.models import GRANTED, Permit, PermitStatus
@@ -179,6 +180,7 @@ def application_approve(
         valid_to=valid_to,
         issued_by=actor,
     )
+    card_order(permit=permit, actor=actor)
     # In the same transaction: a permit never exists without its letter.
     permit_attach_letter(permit=permit)
     move(

@@ -117,7 +117,8 @@ def current_permit_windows(user: User, *, today: date | None = None) -> list[tup
     today = today or timezone.localdate()
     days = _window_days(today)
     pending = open_extensions(OuterRef("pk")).values("pk")[:1]
-    permits = current_permits(user).annotate(pending_id=Subquery(pending))
+    # With the card, which the dashboard shows beside each permit.
+    permits = current_permits(user).select_related("card").annotate(pending_id=Subquery(pending))
     return [
         (
             permit,

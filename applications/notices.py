@@ -54,6 +54,8 @@ INFO_REQUESTED = register(
             "The officer needs more information from you, by %(due_date)s: %(message)s"
         ),
         next_step=_("Upload the documents and send your answer on the application page."),
+        sms=_("Action needed on your application %(reference)s:"),
+        sms_by_default=True,
     )
 )
 
@@ -82,6 +84,8 @@ APPROVED = register(
             "Download your decision letter from the application page. Apply for an extension "
             "from 60 days before the permit ends."
         ),
+        sms=_("Decision on your application %(reference)s:"),
+        sms_by_default=True,
     )
 )
 
@@ -96,6 +100,8 @@ REJECTED = register(
             "You can appeal to the administrative court within 60 days of being notified; the "
             "application page explains how."
         ),
+        sms=_("Decision on your application %(reference)s:"),
+        sms_by_default=True,
     )
 )
 
@@ -150,6 +156,8 @@ PASSPORT_TOO_SHORT = register(
             "Otherwise only a shorter permit can be granted, ending %(margin_days)s days before "
             "your passport expires."
         ),
+        sms=_("Your passport is not valid long enough for %(reference)s:"),
+        sms_by_default=True,
     )
 )
 
@@ -171,6 +179,8 @@ PASSPORT_EXPIRING = register(
             "Renew your passport in time, and report the new passport to the migration office "
             "within 20 days of receiving it."
         ),
+        sms=_("Your passport expires soon (%(reference)s):"),
+        sms_by_default=True,
     )
 )
 
@@ -187,6 +197,8 @@ INFO_DUE = register(
             "days",
         ),
         next_step=_("Upload the documents and send your answer on the application page."),
+        sms=_("Reminder: your answer for %(reference)s is due soon:"),
+        sms_by_default=True,
     )
 )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,8 +112,11 @@ def visit_completed_at(application: Application) -> datetime | None:
     return appointment.marked_at if appointment else None
 
 
-def booking_refusal(application: Application, *, today: date) -> str | None:
-    """Why this application cannot book an appointment now; None when it can."""
+def booking_refusal(
+    application: Application, *, today: date, attended: bool | None = None
+) -> str | None:
+    """Why this application cannot book an appointment now; None when it can. ``attended``:
+    whether a visit is already recorded, when the caller has the appointments at hand."""
     if application.status not in OPEN_STATUSES:
         return _(
             "An appointment can be booked once your application is with the migration office "
@@ -127,9 +130,11 @@ def booking_refusal(application: Application, *, today: date) -> str | None:
         return _("This kind of application does not need a visit to the migration office.")
     if application.province_id is None:
         return _("Your address in Türkiye has no province; correct it first.")
-    if Appointment.objects.filter(
-        application=application, status=AppointmentStatus.ATTENDED
-    ).exists():
+    if attended is None:
+        attended = Appointment.objects.filter(
+            application=application, status=AppointmentStatus.ATTENDED
+        ).exists()
+    if attended:
         return _("Your visit to the migration office is already recorded.")
     return None
 
@@ -291,14 +296,31 @@ def student_appointments(user: Any) -> list[tuple[Application, Appointment | Non
     """The dashboard's panel: each open case of the student's with a booked appointment or
     needing one, with that appointment (or None) and whether the last one was missed."""
     today = office_today()
-    rows = []
-    for application in Application.objects.filter(
-        applicant=user, status__in=OPEN_STATUSES
-    ).select_related("province"):
-        latest = application_appointments(application).first()
-        booked = latest if latest is not None and latest.is_booked else None
-        if booked is None and booking_refusal(application, today=today) is not None:
+    rows: list[tuple[Application, Appointment | None, bool]] = []
+    # The latest appointment's id and status come with the cases (one query for all); the
+    # appointment itself is read only when it is booked (a student has one open case).
+    newest = Appointment.objects.filter(application=OuterRef("pk")).order_by("-starts_at", "-pk")
+    cases = (
+        Application.objects.filter(applicant=user, status__in=OPEN_STATUSES)
+        .select_related("province")
+        .annotate(
+            latest_id=Subquery(newest.values("pk")[:1]),
+            latest_status=Subquery(newest.values("status")[:1]),
+            attended=Exists(
+                Appointment.objects.filter(
+                    application=OuterRef("pk"), status=AppointmentStatus.ATTENDED
+                )
+            ),
+        )
+    )
+    for application in cases:
+        booked = None
+        if application.latest_status == AppointmentStatus.BOOKED:
+            booked = Appointment.objects.select_related("province").get(pk=application.latest_id)
+        if booked is None and booking_refusal(
+            application, today=today, attended=application.attended
+        ):
             continue
-        missed = latest is not None and latest.status == AppointmentStatus.MISSED
+        missed = application.latest_status == AppointmentStatus.MISSED
         rows.append((application, booked, missed))
     return rows

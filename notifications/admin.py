@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Notification
 
@@ -10,15 +11,21 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = (
         "created_at",
         "kind_label",
-        "to_email",
+        "channel",
+        "address",
         "language",
         "state",
         "attempts",
         "sent_at",
+        "delivery_status",
     )
-    list_filter = ("state", "kind", "language")
-    search_fields = ("to_email", "dedupe_key")
+    list_filter = ("channel", "state", "delivery_status", "kind", "language")
+    search_fields = ("to_email", "to_phone", "dedupe_key", "provider_message_id")
     readonly_fields = [field.name for field in Notification._meta.fields]
+
+    @admin.display(description=_("address or mobile number"))
+    def address(self, obj: Notification) -> str:
+        return obj.address
 
     def has_add_permission(self, request):
         return False

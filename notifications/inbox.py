@@ -1,8 +1,10 @@
 """The in-app copy of the notices: the bell's unread count, the list, and marking as read.
 
 Every notice written to the outbox for a user is also that user's in-app notice; ``read_at``
-records when it was read. Account emails (verification, password reset) are not notices about
-the user's applications and stay out of the inbox.
+records when it was read. A notice sent by e-mail and SMS is two rows and one notice: only the
+row marked ``in_inbox`` (the e-mail's, or the SMS's when it goes by SMS only) is listed.
+Account emails (verification, password reset) are not notices about the user's applications
+and stay out of the inbox.
 
 The texts come from ``content.py``, the same sentences as the emails, but rendered in the
 language of the page being shown rather than the recipient's email language: someone who reads
@@ -32,7 +34,7 @@ def inbox_for(user: Any) -> QuerySet[Notification]:
     # ``user`` is an instance of settings.AUTH_USER_MODEL, which the outbox may not import (the
     # ``recipient`` lookup accepts only that model, not AbstractBaseUser).
     return (
-        Notification.objects.filter(recipient=user)
+        Notification.objects.filter(recipient=user, in_inbox=True)
         .exclude(kind__in=kinds_outside_inbox())
         .order_by("-created_at", "-pk")
     )

@@ -28,7 +28,8 @@ class NoticeKind:
     link_label: Text | None = None
     # Account emails (verification, password reset) are mail, not notices about one's cases.
     in_inbox: bool = True
-    # The SMS text (short, a reference at most, a link to the portal); None: never by SMS.
+    # The SMS text (short, a reference at most); the link to the portal is appended to it
+    # (notifications/sms/text.py). None: never by SMS.
     sms: Text | None = None
     # The notices that matter most (a decision, an information request due, a permit or
     # passport about to run out, an appointment tomorrow) go by e-mail and SMS unless the

@@ -17,6 +17,9 @@ from django.utils import timezone
 
 from .emails import build_email
 from .models import Notification
+from .sms.base import SmsRefused
+from .sms.delivery import sms_send
+from .sms.text import SEALED, SEND_BEFORE
 
 logger = logging.getLogger(__name__)
 
@@ -30,30 +33,68 @@ def backoff(attempts: int) -> timedelta:
 
 
 def deliver(notification_id: int) -> bool:
-    """Send one row if it is due and nobody else has claimed it; True when it was sent now."""
+    """Send one row if it is due and nobody else has claimed it; True when it was sent now.
+
+    E-mail rows go through Django's mail connection, SMS rows through the SMS backend; both
+    are claimed, retried and given up the same way.
+    """
     now = timezone.now()
     # The claim records its time in next_attempt_at: the sweep's STUCK_AFTER counts from the
     # claim, not from when the row became due (a row overdue after an outage is not stuck).
     notification = _claim(notification_id, now)
     if notification is None:
         return False
+    if _too_late(notification, now):
+        notification.state = Notification.State.FAILED
+        notification.last_error = "Not sent: no use after its send-before time."
+        _finish(notification, "state", "last_error")
+        return False
+    message_id = ""
     try:
-        _send(build_email(notification))
-    except Exception as exc:  # any SMTP or rendering failure: retry later, then give up
+        if notification.channel == Notification.Channel.SMS:
+            message_id = sms_send(notification)
+        else:
+            _send(build_email(notification))
+    except Exception as exc:  # any SMTP, SMS or rendering failure: retry later, then give up
         notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+        if (
+            isinstance(exc, SmsRefused)
+            or notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+        ):
             notification.state = Notification.State.FAILED
             logger.error("Notification %s failed for good: %s", notification.pk, exc)
         else:
             notification.state = Notification.State.PENDING
             notification.next_attempt_at = timezone.now() + backoff(notification.attempts)
-        notification.save(update_fields=["state", "last_error", "next_attempt_at"])
+        _finish(notification, "state", "last_error", "next_attempt_at")
         return False
     notification.state = Notification.State.SENT
     notification.sent_at = timezone.now()
     notification.last_error = ""
-    notification.save(update_fields=["state", "sent_at", "last_error"])
+    fields = ["state", "sent_at", "last_error"]
+    if message_id:
+        notification.provider_message_id = message_id
+        notification.delivery_status = Notification.DeliveryStatus.ACCEPTED
+        notification.delivery_status_at = notification.sent_at
+        fields += ["provider_message_id", "delivery_status", "delivery_status_at"]
+    _finish(notification, *fields)
     return True
+
+
+def _too_late(notification: Notification, now: datetime) -> bool:
+    send_before = (notification.context or {}).get(SEND_BEFORE)
+    return isinstance(send_before, str) and datetime.fromisoformat(send_before) < now
+
+
+def _finish(notification: Notification, *fields: str) -> None:
+    """Save the attempt's outcome; a row that is done (sent or failed) loses its sealed values
+    (a verification code), which only its sending needed."""
+    update = list(fields)
+    done = notification.state in (Notification.State.SENT, Notification.State.FAILED)
+    if done and SEALED in (notification.context or {}):
+        notification.context = {k: v for k, v in notification.context.items() if k != SEALED}
+        update.append("context")
+    notification.save(update_fields=update)
 
 
 def _claim(notification_id: int, now: datetime) -> Notification | None:

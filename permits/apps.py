@@ -9,4 +9,4 @@ class PermitsConfig(AppConfig):
 
     def ready(self) -> None:
         # The notice kinds register themselves with the outbox on import.
-        from . import notices  # noqa: F401
+        from . import card_notices, notices  # noqa: F401

@@ -32,6 +32,8 @@ PERMIT_EXPIRING = register(
             "If your studies continue, apply for an extension before the permit ends. If you have "
             "graduated or left your programme, apply for another permit within 10 days."
         ),
+        sms=_("Your residence permit (%(reference)s) ends soon. Extend it:"),
+        sms_by_default=True,
     )
 )
 

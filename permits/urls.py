@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
         views.cancellation_letter,
         name="permit-cancellation-letter",
     ),
+    path("", include("permits.card_urls")),
 ]

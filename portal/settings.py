@@ -390,6 +390,26 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
 
+# SMS, the second channel of the outbox (notifications/sms/): "console" prints each SMS (make
+# run), "http" posts it to the provider (production), or a backend class's dotted path. The
+# provider's URL and key come from the environment; its delivery reports are signed with
+# SMS_CALLBACK_SECRET (HMAC-SHA256). SMS_SENDER is the sender name the provider shows.
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_PROVIDER_URL = env.str("SMS_PROVIDER_URL", default="")
+SMS_PROVIDER_KEY = env.str("SMS_PROVIDER_KEY", default="")
+SMS_PROVIDER_TIMEOUT_SECONDS = env.float("SMS_PROVIDER_TIMEOUT_SECONDS", default=10.0)
+SMS_CALLBACK_SECRET = env.str("SMS_CALLBACK_SECRET", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="AZTR")
+if (
+    PRODUCTION
+    and SMS_BACKEND == "http"
+    and not (SMS_PROVIDER_URL and SMS_PROVIDER_KEY and len(SMS_CALLBACK_SECRET) >= 32)
+):
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=http needs SMS_PROVIDER_URL, SMS_PROVIDER_KEY and an SMS_CALLBACK_SECRET "
+        "of at least 32 characters in production."
+    )
+
 # Demo accounts created by `manage.py seed_demo`.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-portal-2026")
 # ...and the authenticator-app secret (base32) of the demo officer and supervisor.

@@ -41,6 +41,8 @@ REPORT_INFO_REQUESTED = register(
             "The officer needs more information about your report, by %(due_date)s: %(message)s"
         ),
         next_step=_("Answer on the report's page, with a new document if one is asked for."),
+        sms=_("Action needed on your report %(reference)s:"),
+        sms_by_default=True,
     )
 )
 
@@ -51,6 +53,7 @@ REPORT_ACCEPTED = register(
         subject=_("Your report %(reference)s is accepted"),
         what_happened=_("The officer accepted your report; your record now shows the change."),
         next_step=_("You do not need to do anything now."),
+        sms=_("Decision on your report %(reference)s:"),
     )
 )
 
@@ -64,6 +67,7 @@ REPORT_REJECTED = register(
             "Your record stays as it was. You can send a corrected report from your permit's "
             "page; you can appeal to the administrative court within 60 days of being notified."
         ),
+        sms=_("Decision on your report %(reference)s:"),
     )
 )
 
@@ -90,6 +94,8 @@ REPORT_INFO_DUE = register(
             "The officer is waiting for your answer about your report; it is due on %(due_date)s."
         ),
         next_step=_("Answer on the report's page, with a new document if one is asked for."),
+        sms=_("Reminder: your answer about report %(reference)s is due soon:"),
+        sms_by_default=True,
     )
 )
 

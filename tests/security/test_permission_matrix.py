@@ -113,6 +113,14 @@ EXPECTED: dict[str, dict[str, int]] = {
     "notification-inbox": SIGNED_IN,
     "notification-read-all": row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, MFA, NOT_ALLOWED, NOT_ALLOWED),
     "notification-read": row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, MFA, NOT_ALLOWED, NOT_ALLOWED),
+    # SMS (issue 16): the channel choices and the mobile number are the signed-in person's own;
+    # the provider's signed delivery report is a POST from outside (no session needed).
+    "notification-preferences": SIGNED_IN,
+    "mobile": SIGNED_IN,
+    "mobile-verify": SIGNED_IN,
+    "sms-status-callback": row(
+        NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, MFA, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED
+    ),
     "application-new": row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, MFA, NOT_ALLOWED, NOT_ALLOWED),
     "application-detail": OWNER,
     "application-tasks": OWNER,
@@ -237,6 +245,11 @@ EXPECTED: dict[str, dict[str, int]] = {
         SUPERVISOR_POST,
     ),
     "university-appointments": OFFICE,
+    # The permit card's journey: the officers' list, the producer's CSV, the moves (POST).
+    "officer-cards": STAFF,
+    "officer-card-import": STAFF,
+    "officer-card-move": STAFF_POST,
+    "officer-card-fee-paid": STAFF_POST,
     # The API: its schema and documentation are public; everything under /api/v1/ takes a
     # university's token only (a signed-in session, an office's included, is not one).
     "api-schema": PUBLIC,
@@ -438,6 +451,8 @@ def url_for(name: str, world) -> str:
         "university-token-revoke": lambda: reverse(name, args=[objects["token"].pk]),
         # POST-only: refused or 405 before anything is looked up.
         "appointment-attended": lambda: reverse(name, args=[1]),
+        "officer-card-move": lambda: reverse(name, args=[1]),
+        "officer-card-fee-paid": lambda: reverse(name, args=[1]),
         "appointment-missed": lambda: reverse(name, args=[1]),
         "appointment-office-schedule": lambda: reverse(
             name, args=[objects["university"].province_id]
