@@ -215,3 +215,35 @@ def test_two_university_offices_with_pending_confirmations(settings):
     seed(office_students=4)
     # Idempotent: a second run makes none (uni2 has three: submitted, pre-check, returned).
     assert EnrolmentConfirmation.objects.filter(status="requested").count() == 4 + 1 + 3
+
+
+def test_a_permits_later_life_in_the_demo(settings):
+    from appointments.models import Appointment
+    from notifications.models import Notification
+    from permits.models import PermitCard
+
+    settings.DEBUG = True
+    output = seed()
+    card = PermitCard.objects.get(permit__application__applicant__email="student2@example.com")
+    assert card.status == "posted"
+    assert card.tracking_number in output
+    booked = Appointment.objects.get(application__applicant__email="elvin.quliyev@example.com")
+    assert booked.status == "booked"
+    assert f"/applications/{booked.application_id}/appointment/" in output
+    assert "+994551234567" in output
+    # An officer's decision on leyla's application goes to her by SMS too.
+    from applications import decisions
+    from applications.models import Application
+
+    application = Application.objects.get(applicant__email="leyla.ismayilova@example.com")
+    officer = application.assignee
+    earliest, latest = decisions.permit_bounds(application, on=timezone.localdate())
+    decisions.application_approve(
+        application_id=application.pk,
+        actor=officer,
+        expected_version=application.version,
+        valid_from=earliest,
+        valid_to=latest,
+    )
+    sms = Notification.objects.filter(channel="sms", to_phone="+994551234567", kind="approved")
+    assert sms.count() == 1

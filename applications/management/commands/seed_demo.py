@@ -32,6 +32,7 @@ from accounts.services import (
     totp_secret_normalise,
 )
 from applications import decisions, precheck, workflow
+from applications.demo_life import demo_card, demo_mobiles
 from applications.demo_offices import OFFICES, office_accounts, waiting_students
 from applications.demo_people import (
     APPLICANTS,
@@ -42,6 +43,7 @@ from applications.demo_people import (
 )
 from applications.models import Application, Status
 from applications.sample_files import tiny_pdf, tiny_png
+from core.demo import demo_steps
 from documents.models import Document
 from universities.models import Province, University
 
@@ -113,6 +115,11 @@ class Command(BaseCommand):
             if not student.applications.exists():
                 self._application(demo, student, officer)
                 created += 1
+        # A permit's later life (issue 16): mobiles, the posted card, the other apps' steps
+        # (an appointment), in that order so their notices can go by SMS.
+        life = demo_mobiles() + demo_card(officer)
+        for step in demo_steps():
+            life += step()
         # Enough waiting confirmations at uni1's university to try a CSV upload of 500 rows.
         waiting = waiting_students(
             offices[0].university, count=options["office_students"], today=timezone.localdate()
@@ -125,6 +132,7 @@ class Command(BaseCommand):
         )
         if options["verbosity"] >= 1:
             self._print_logins()
+            self.stdout.write("\n".join(life) + "\n")
 
     def _user(self, email: str, first: str, last: str, password: str):
         user, _ = User.objects.get_or_create(
