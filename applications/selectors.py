@@ -27,6 +27,7 @@ STUDENT_EVENT_KINDS = (
     ApplicationEvent.Kind.DOCUMENT_UPLOADED,
     ApplicationEvent.Kind.PASSPORT_UPDATED,
     ApplicationEvent.Kind.ENROLMENT,
+    ApplicationEvent.Kind.APPOINTMENT,
 )
 
 

@@ -10,6 +10,7 @@ from typing import Any, cast
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from applications.models import ApplicationEvent
 from cases import engine
 
 from .models import Appointment, AppointmentEvent, AppointmentStatus
@@ -30,11 +31,52 @@ def _notify(appointment: Appointment, event: models.Model) -> None:
     notify_appointment_change(appointment=appointment, event=cast(AppointmentEvent, event))
 
 
+_record_own = engine.event_recorder(AppointmentEvent, "appointment")
+
+
+def _record(
+    case: Any,
+    /,
+    *,
+    kind: str,
+    actor: Any,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> models.Model:
+    """The appointment's own history, and each of its steps on the case's history too: the
+    officer's review and the student's timeline show the visit (a missed one included)."""
+    event = _record_own(
+        case,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data,
+    )
+    if to_status:
+        appointment = cast(Appointment, case)
+        ApplicationEvent.objects.create(
+            application_id=appointment.application_id,
+            kind=ApplicationEvent.Kind.APPOINTMENT,
+            actor=actor,
+            data={
+                "appointment": appointment.pk,
+                "status": to_status,
+                "starts_at": appointment.starts_at.isoformat(),
+                "office": appointment.province.name,
+            },
+        )
+    return event
+
+
 FLOW = engine.Flow(
     model=Appointment,
     transitions=TRANSITIONS,
     status_label=lambda status: str(AppointmentStatus(status).label),
-    record_event=engine.event_recorder(AppointmentEvent, "appointment"),
+    record_event=_record,
     notify=_notify,
     stale_message=gettext_lazy(
         "This appointment was changed meanwhile. Nothing was saved; reload the page to see it "

@@ -9,6 +9,7 @@ else was quicker, which the service then says.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -324,3 +325,21 @@ def student_appointments(user: Any) -> list[tuple[Application, Appointment | Non
         missed = application.latest_status == AppointmentStatus.MISSED
         rows.append((application, booked, missed))
     return rows
+
+
+def appointment_steps(events: Iterable[Any]) -> list[dict[str, Any]]:
+    """The visit's steps from a case's history already loaded (no query): when, where, what."""
+    steps = []
+    for event in events:
+        if event.kind != "appointment" or event.data.get("status") not in AppointmentStatus.values:
+            continue
+        steps.append(
+            {
+                "when": event.created_at,
+                "starts_at": datetime.fromisoformat(event.data["starts_at"]),
+                "office": event.data.get("office", ""),
+                "status": event.data["status"],
+                "label": AppointmentStatus(event.data["status"]).label,
+            }
+        )
+    return steps

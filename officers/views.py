@@ -18,6 +18,7 @@ from accounts.roles import is_supervisor
 from applications import decisions, selectors, services, workflow
 from applications.models import OPEN_STATUSES, Application, InfoRequest, Status
 from applications.services import access_record
+from appointments.selectors import appointment_steps
 from cases.assignment import case_claim_next
 from cases.deadlines import LEGAL_DECISION_DAYS, sla_target_days
 from cases.errors import WorkflowError
@@ -171,6 +172,7 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
         "enrolment": getattr(application, "enrolment", None),
         "enrolment_rows": selectors.enrolment_comparison(application),
         "precheck_passed_at": selectors.precheck_passed_at(events),
+        "appointment_steps": appointment_steps(events),
         "rejection": selectors.rejection_details(application)
         if application.status == Status.REJECTED
         else None,

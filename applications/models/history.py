@@ -36,6 +36,8 @@ class ApplicationEvent(AppendOnlyModel):
         # the documents before the case reached the migration office.
         ENROLMENT = "enrolment", _("Enrolment confirmation")
         PRECHECK = "precheck", _("Document check by the university")
+        # The visit to the provincial office, as the appointments app reports its steps.
+        APPOINTMENT = "appointment", _("Visit to the provincial office")
 
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="events", verbose_name=_("application")

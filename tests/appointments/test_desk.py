@@ -74,6 +74,10 @@ def test_a_missed_appointment_lets_the_student_book_again_and_shows_on_the_case(
     assert "Missed" in page.content.decode()
     review = client_for(officer).get(reverse("officer-review", args=[application.pk]))
     assert "Appointment missed" in review.content.decode()
+    # On the review's own section of the visit, from the case's history.
+    section = review.content.decode().split('id="appointment-title"')[1].split("</section>")[0]
+    assert "<strong>Missed</strong>" in section
+    assert "<strong>Booked</strong>" in section
 
     # A new booking is allowed, and the missed desk stays held at its (past) time.
     again = services.appointment_book(
