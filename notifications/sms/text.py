@@ -1,10 +1,10 @@
 """What an SMS says: the kind's SMS text in the recipient's language, then a link to the portal.
 
-Personal data stays out by construction: the text is filled from the notice's reference only
-(and, for a verification code, from the row's sealed values), never from the rest of its
-context, so a name, a message or a passport number in the context cannot reach an SMS. The
-link is the portal's address (``PUBLIC_BASE_URL``) and the notice's ``path``, appended at the
-end; an SMS text has no ``%(link)s``.
+Personal data stays out by construction: the text is filled from the notice's reference and a
+card's PTT tracking number only (``SMS_VALUES``; and, for a verification code, from the row's
+sealed values), never from the rest of its context, so a name, a message or a passport number
+in the context cannot reach an SMS. The link is the portal's address (``PUBLIC_BASE_URL``) and
+the notice's ``path``, appended at the end; an SMS text has no ``%(link)s``.
 
 Length: at most two concatenated segments, so a message costs at most two SMS. An SMS whose
 every character is in the GSM 03.38 alphabet (English) counts in GSM-7 (160 in one segment,
@@ -31,6 +31,8 @@ from .base import SmsRefused
 # Context keys of an SMS row: values for the text only, encrypted, erased once delivered; and
 # the time after which the row is no use (an expired code).
 SEALED = "sealed"
+# The only values of a notice's context an SMS may carry: codes, not facts about a person.
+SMS_VALUES = ("reference", "tracking_number")
 SEND_BEFORE = "send_before"
 
 MAX_SEGMENTS = 2
@@ -99,7 +101,7 @@ def sms_text(notification: Notification) -> str:
     if kind is None or not kind.sms:
         raise SmsRefused(f"The kind {notification.kind!r} has no SMS text.")
     context = notification.context or {}
-    params = _Blank({"reference": context.get("reference", "")} | _sealed(context))
+    params = _Blank({name: context.get(name, "") for name in SMS_VALUES} | _sealed(context))
     with translation.override(notification.language):
         text = _fill(kind.sms, params)
     path = context.get("path")

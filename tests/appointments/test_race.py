@@ -109,10 +109,10 @@ def test_a_hundred_students_racing_for_the_last_place_make_one_booking(case, clo
     assert len(results) == RACERS
     assert [outcome for _pk, outcome in booked] == ["booked desk 2"]
     assert len(refused) == RACERS - 1
-    assert {outcome for _pk, outcome in refused} == {
-        "refused: There is no free place left at 10:00 on 2026-12-09: someone else was quicker. "
-        "Please choose another time."
-    }
+    # The threads speak the portal's default language; every refusal is the same sentence.
+    assert len({outcome for _pk, outcome in refused}) == 1
+    assert "10:00" in refused[0][1]
+    assert "2026-12-09" in refused[0][1]
     held = Appointment.objects.filter(starts_at=SLOT, status=AppointmentStatus.BOOKED)
     assert sorted(held.values_list("desk", flat=True)) == [1, 2]
     assert held.get(desk=2).application_id == booked[0][0]

@@ -201,7 +201,9 @@ def test_a_decision_reaches_a_verified_student_by_sms_in_the_console(
 
     out = capsys.readouterr().out
     assert f"SMS from AZTR to {NUMBER}" in out
-    assert f"Decision on your application {application.reference}" in out
+    # In the student's language (tr): the reference, never a name.
+    assert f"{application.reference} numaralı" in out
+    assert application.surname not in out
     link = f"{settings.PUBLIC_BASE_URL}{reverse('application-detail', args=[application.pk])}"
     assert link in out
     sms = Notification.objects.get(application=application, channel="sms")

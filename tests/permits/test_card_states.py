@@ -507,3 +507,18 @@ def test_the_card_state_is_empty_for_a_permit_without_a_card(permit):
     bare._state.fields_cache["card"] = None
     with translation.override("en"):
         assert render_to_string("permits/card_state.html", {"permit": bare}).strip() == ""
+
+
+def test_the_posted_sms_carries_the_tracking_number_and_nothing_personal():
+    """The tracking number is a code, not a fact about the student: the SMS may carry it."""
+    from notifications.models import Notification
+    from notifications.sms.text import SMS_VALUES, sms_text
+
+    assert "tracking_number" in SMS_VALUES
+    row = Notification(
+        kind="permit_card_posted",
+        language="en",
+        context={"reference": "AZTR-2026-000001", "tracking_number": "RR123456785TR", "name": "X"},
+    )
+    text = sms_text(row)
+    assert "RR123456785TR" in text
