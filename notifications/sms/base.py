@@ -8,6 +8,7 @@ number, a text it rejects), which the outbox marks failed at once.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -38,11 +39,13 @@ class SmsMessage:
     idempotency_key: str
 
 
-class SmsBackend:
+class SmsBackend(ABC):
     """Send one SMS; return the provider's message id (its status callback names it)."""
 
+    @abstractmethod
     def send(self, message: SmsMessage) -> str:
-        raise NotImplementedError
+        """Raise ``SmsRefused`` for a message the provider refuses for good; any other
+        ``SmsError`` is retried by the outbox."""
 
 
 def backend_path(name: str) -> str:

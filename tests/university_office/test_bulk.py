@@ -32,9 +32,9 @@ from tests.factories import ApplicationFactory, UniversityStaffFactory
 from university_office.bulk import apply as bulk_apply
 from university_office.bulk.parsing import CsvRejected, decode, parse_text
 from university_office.bulk.progress import progress_get, progress_key
+from university_office.bulk.row_checks import parse_date
 from university_office.bulk.tasks import apply_bulk_upload
 from university_office.bulk.uploads import upload_create
-from university_office.bulk.validation import parse_date
 from university_office.models import BulkState, BulkUpload, Channel, StudyEndReport
 
 from .conftest import TODAY, at

@@ -4,6 +4,7 @@ never reach the database with what no reference can be, and the documented error
 from __future__ import annotations
 
 import re
+from abc import ABCMeta, abstractmethod
 from typing import Any, cast
 
 from django.db.models import QuerySet
@@ -84,7 +85,7 @@ class UniversityAPIView(UniversityAPIMixin, APIView):
     pass
 
 
-class UniversityListView(UniversityAPIMixin, generics.ListAPIView):
+class UniversityListView(UniversityAPIMixin, generics.ListAPIView, metaclass=ABCMeta):
     # The schema generator builds views without a request; their queryset is then this one.
     queryset: QuerySet[Any] = Application.objects.none()
 
@@ -98,5 +99,6 @@ class UniversityListView(UniversityAPIMixin, generics.ListAPIView):
             return self.queryset
         return self.scoped(university_of(self.request))
 
+    @abstractmethod
     def scoped(self, university: University) -> QuerySet[Any]:
-        raise NotImplementedError
+        """The rows this list shows, of the token's university only (each list says which)."""

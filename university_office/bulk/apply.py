@@ -36,8 +36,9 @@ from ..services import study_end_report
 from .formats import CONFIRM, DECLINE
 from .progress import progress_clear, progress_set
 from .results import CONFIRMED, DECLINED, REPORTED, result_csv
+from .row_checks import CheckedRow, describe
 from .uploads import results_of
-from .validation import REPORT, CheckedRow, check_rows, describe
+from .validation import REPORT, check_rows
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from ..models import BulkState, BulkUpload
 from .formats import RESULT_COLUMNS
-from .validation import describe
+from .row_checks import describe
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 

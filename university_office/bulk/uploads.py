@@ -18,7 +18,8 @@ from universities.models import University
 from ..models import BulkKind, BulkState, BulkUpload
 from .parsing import CsvRejected, ParsedFile, parse_upload
 from .results import result_csv
-from .validation import CheckedRow, check_rows
+from .row_checks import CheckedRow
+from .validation import check_rows
 
 MAX_NAME_LENGTH = 255
 

@@ -1,4 +1,5 @@
-"""Every row of an uploaded file checked against the portal, before anything is written.
+"""Every row of an uploaded file checked against the portal, before anything is written (the
+row itself and its single values: ``row_checks.py``).
 
 A row is checked for what the services would refuse, so a file that passes here applies
 (unless something changes between the preview and the apply: a colleague answers a
@@ -21,16 +22,13 @@ translated in the language of the person who uploaded the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from applications.models import EnrolmentConfirmation, EnrolmentStatus
-from core.forms import EARLIEST_DATE, LATEST_DATE
 from core.search import fold
 from permits.models import Permit
 from reports.models import EndReason, Report, ReportStatus, ReportType
@@ -42,10 +40,17 @@ from ..selectors import current_permit_of, university_cases
 from .formats import (
     ACTIONS,
     CONFIRM,
-    DATE_FORMATS,
     DECLINE,
     FIELD_ALIASES,
     LEVEL_ALIASES,
+)
+from .row_checks import (
+    CheckedRow,
+    choice,
+    date_cell,
+    listed,
+    not_a_student,
+    start_row,
 )
 
 REPORT = "report"
@@ -58,88 +63,6 @@ OPEN_REPORT_STATUSES = (
     ReportStatus.UNDER_REVIEW,
     ReportStatus.INFO_REQUESTED,
 )
-
-
-@dataclass
-class Problem:
-    column: str
-    message: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"column": self.column, "message": self.message}
-
-
-@dataclass
-class CheckedRow:
-    row: int
-    cells: dict[str, str]
-    problems: list[Problem] = field(default_factory=list)
-    # confirm | decline | report; what applying the row does.
-    action: str = ""
-    # The confirmation (confirm, decline) or permit (report) the row is about.
-    target_id: int | None = None
-    reference: str = ""
-    values: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def problem(self, column: str, message: str) -> None:
-        self.problems.append(Problem(column, message))
-
-
-def describe(row: int, problem: dict[str, str] | Problem) -> str:
-    """ "Row 5, column programme_start: …" for a message on its own (a failure, a log)."""
-    item = problem.to_dict() if isinstance(problem, Problem) else problem
-    if item.get("column"):
-        return _("Row %(row)s, column %(column)s: %(message)s") % {"row": row, **item}
-    return _("Row %(row)s: %(message)s") % {"row": row, "message": item["message"]}
-
-
-# --- values ----------------------------------------------------------------------------------
-
-
-def parse_date(value: str) -> date:
-    """A date as an office writes it: 2026-09-16 or 16.09.2026; ``ValueError`` otherwise."""
-    for pattern in DATE_FORMATS:
-        try:
-            day = datetime.strptime(value.strip(), pattern).date()
-        except ValueError:
-            continue
-        if EARLIEST_DATE <= day <= LATEST_DATE:
-            return day
-        break
-    raise ValueError(value)
-
-
-def _date(checked: CheckedRow, column: str, *, required: bool) -> date | None:
-    value = checked.cells.get(column, "")
-    if not value:
-        if required:
-            checked.problem(column, _("Give the date, for example 2026-09-16 or 16.09.2026."))
-        return None
-    try:
-        return parse_date(value)
-    except ValueError:
-        checked.problem(
-            column,
-            _("“%(value)s” is not a date: write it as 2026-09-16 or 16.09.2026.")
-            % {"value": value},
-        )
-        return None
-
-
-def _choice(value: str, values: list[str], aliases: Mapping[str, str]) -> str | None:
-    key = fold(value.replace("_", " ").replace("-", " "))
-    for candidate in values:
-        if key == fold(candidate.replace("_", " ")):
-            return candidate
-    return aliases.get(key)
-
-
-def _listed(values: list[str]) -> str:
-    return ", ".join(values)
 
 
 # --- the two kinds ---------------------------------------------------------------------------
@@ -161,20 +84,6 @@ def check_rows(
     if kind == BulkKind.REPORTS:
         return _check_reports(university, rows, today=today, lock=lock)
     raise ValueError(kind)
-
-
-def _start(row: dict[str, Any]) -> CheckedRow:
-    checked = CheckedRow(row=int(row["row"]), cells=dict(row["cells"]))
-    checked.reference = checked.cells.get("reference", "").strip().upper()
-    if row.get("extra"):
-        checked.problem(
-            "", _("This row has more cells than the first row has column names; remove them.")
-        )
-    return checked
-
-
-def _not_a_student(reference: str) -> str:
-    return _("%(reference)s is not a student of your university.") % {"reference": reference}
 
 
 def _confirmations(
@@ -205,7 +114,7 @@ def _confirmations(
 def _check_confirmations(
     university: University, rows: list[dict[str, Any]], *, lock: bool
 ) -> list[CheckedRow]:
-    checked_rows = [_start(row) for row in rows]
+    checked_rows = [start_row(row) for row in rows]
     found = _confirmations(
         university, {c.reference for c in checked_rows if c.reference}, lock=lock
     )
@@ -228,7 +137,7 @@ def _confirmation_reference(
     confirmation = found.get(reference)
     if confirmation is None:
         if CONFIRMATION_REFERENCE_RE.match(reference):
-            checked.problem("reference", _not_a_student(reference))
+            checked.problem("reference", not_a_student(reference))
         else:
             checked.problem(
                 "reference",
@@ -290,27 +199,27 @@ def _confirmation_action(checked: CheckedRow) -> None:
 
 def _confirm_facts(checked: CheckedRow) -> None:
     raw_level = checked.cells.get("level", "")
-    level = _choice(raw_level, Level.values, LEVEL_ALIASES) if raw_level else None
+    level = choice(raw_level, Level.values, LEVEL_ALIASES) if raw_level else None
     if not raw_level:
         checked.problem(
-            "level", _("Give the level of study: %(values)s.") % {"values": _listed(Level.values)}
+            "level", _("Give the level of study: %(values)s.") % {"values": listed(Level.values)}
         )
     elif level is None:
         checked.problem(
             "level",
             _("“%(value)s” is not a level of study: write one of %(values)s.")
-            % {"value": raw_level, "values": _listed(Level.values)},
+            % {"value": raw_level, "values": listed(Level.values)},
         )
     raw_field = checked.cells.get("field", "")
-    study_field = _choice(raw_field, Field.values, FIELD_ALIASES) if raw_field else Field.GENERAL
+    study_field = choice(raw_field, Field.values, FIELD_ALIASES) if raw_field else Field.GENERAL
     if study_field is None:
         checked.problem(
             "field",
             _("“%(value)s” is not a field of study: write one of %(values)s.")
-            % {"value": raw_field, "values": _listed(Field.values)},
+            % {"value": raw_field, "values": listed(Field.values)},
         )
-    start = _date(checked, "programme_start", required=True)
-    end = _date(checked, "programme_end", required=False)
+    start = date_cell(checked, "programme_start", required=True)
+    end = date_cell(checked, "programme_end", required=False)
     if start and end and end <= start:
         checked.problem("programme_end", _("The expected end must be after the programme's start."))
     checked.values.update(
@@ -324,7 +233,7 @@ def _confirm_facts(checked: CheckedRow) -> None:
 def _check_reports(
     university: University, rows: list[dict[str, Any]], *, today: date, lock: bool
 ) -> list[CheckedRow]:
-    checked_rows = [_start(row) for row in rows]
+    checked_rows = [start_row(row) for row in rows]
     permits: dict[str, Permit | None] = {}
     for reference in {c.reference for c in checked_rows if c.reference}:
         permits[reference] = current_permit_of(university, reference)
@@ -384,7 +293,7 @@ def _report_reference(
                 % {"reference": reference},
             )
         else:
-            checked.problem("reference", _not_a_student(reference))
+            checked.problem("reference", not_a_student(reference))
         return None
     checked.target_id = permit.pk
     checked.values["permit"] = permit.number
@@ -408,16 +317,16 @@ def _report_reference(
 def _report_facts(checked: CheckedRow, permit: Permit | None, *, today: date) -> None:
     checked.action = REPORT
     raw = checked.cells.get("reason", "")
-    reason = _choice(raw, EndReason.values, {}) if raw else None
+    reason = choice(raw, EndReason.values, {}) if raw else None
     if reason is None:
         checked.problem(
             "reason",
             _("“%(value)s” is not what happened: write one of %(values)s.")
-            % {"value": raw, "values": _listed(EndReason.values)}
+            % {"value": raw, "values": listed(EndReason.values)}
             if raw
-            else _("Write what happened: %(values)s.") % {"values": _listed(EndReason.values)},
+            else _("Write what happened: %(values)s.") % {"values": listed(EndReason.values)},
         )
-    effective_on = _date(checked, "effective_on", required=True)
+    effective_on = date_cell(checked, "effective_on", required=True)
     if effective_on is not None:
         if effective_on > today:
             checked.problem("effective_on", _("The date cannot be in the future."))
