@@ -42,6 +42,8 @@ APPLICATION = CaseKind(
     ),
     cases=lambda: Application.objects.filter(kind=Kind.FIRST),
     owns=lambda application: application.kind == Kind.FIRST,
+    # LFIP Art. 21(5): 90 days from a complete application (completeness.py).
+    clock_field="complete_at",
 )
 
 EXTENSION = dataclasses.replace(

@@ -22,6 +22,7 @@ from accounts.services import email_mark_verified
 from rules.policies import eligibility_evaluate
 from universities.models import University, UniversityStaff
 
+from .completeness import complete_on_arrival
 from .enrolment_flow import number_for
 from .models import (
     Application,
@@ -116,6 +117,7 @@ def waiting_students(university: University, *, count: int, today: date) -> int:
         application.evaluated_on = today
         application.reference = reference_allocate(year=today.year)
         application.submitted_at = timezone.now()
+        complete_on_arrival(application)
         application.save()
         ApplicationEvent.objects.create(
             application=application, kind=ApplicationEvent.Kind.CREATED, actor=student

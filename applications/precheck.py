@@ -16,6 +16,7 @@ from accounts.models import User
 from cases.errors import WorkflowError
 from rules import eligibility
 
+from .completeness import complete_on_arrival
 from .flow import begin, move
 from .models import Application, PrecheckRound, Status
 from .precheck_flow import kinds_to_replace, precheck_open
@@ -49,12 +50,13 @@ def precheck_pass(*, application_id: int, actor: User, expected_version: int) ->
     round_.state, round_.decided_at, round_.decided_by = PrecheckRound.State.PASSED, now, actor
     round_.save(update_fields=["state", "decided_at", "decided_by"])
     application.submitted_at = now
+    complete_on_arrival(application)
     move(
         application,
         actor=actor,
         to_status=Status.SUBMITTED,
         data={"precheck": "passed"},
-        update=("submitted_at",),
+        update=("submitted_at", "complete_at"),
     )
     return application
 

@@ -9,7 +9,7 @@ have: level, university and province, the name and identifier search, the passpo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import django_filters
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from cases.deadlines import age_days, sla_state, sla_target_days
+from cases.deadlines import age_days, sla_state, sla_target_days, started_before
 from core.search import fold, identifier_match
 from core.widgets import QuickSelect
 from rules.models import Level
@@ -69,6 +69,12 @@ class QueueFilter(django_filters.FilterSet):  # type: ignore[misc]
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
         label=_("Past the internal target"),
+        widget=django_filters.widgets.BooleanWidget,
+    )
+    waiting_visit = django_filters.BooleanFilter(
+        field_name="complete_at",
+        lookup_expr="isnull",
+        label=_("Waiting for the visit (the 90 days not started)"),
         widget=django_filters.widgets.BooleanWidget,
     )
     submitted_from = django_filters.DateFilter(
@@ -123,8 +129,8 @@ class QueueFilter(django_filters.FilterSet):  # type: ignore[misc]
     ) -> QuerySet[Application]:
         if value is None:
             return queryset
-        cutoff = timezone.now() - timedelta(days=sla_target_days())
-        overdue = Q(status__in=OPEN_STATUSES, submitted_at__lt=cutoff)
+        cutoff = started_before(sla_target_days(), today=timezone.localdate())
+        overdue = Q(status__in=OPEN_STATUSES, complete_at__lt=cutoff)
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
@@ -171,7 +177,9 @@ class Row:
 
     application: Application
     age_days: int | None
-    sla: str  # "ok" | "target" (past the internal target) | "legal" (past 90 days) | "done"
+    # "ok" | "target" (past the internal target) | "legal" (past 90 days) | "waiting" (for the
+    # visit: not complete, the 90 days not started) | "done"
+    sla: str
     passport_too_short: bool
     info_overdue: bool
     legal_stay_exceeded: bool
@@ -179,7 +187,7 @@ class Row:
 
 def queue_row(application: Application, *, today: date) -> Row:
     outcome = application.eligibility_outcome or {}
-    age = age_days(application.submitted_at, today=today)
+    age = age_days(application.complete_at, today=today)
     sla = sla_state(is_open=application.status in OPEN_STATUSES, age=age)
     return Row(
         application=application,

@@ -36,6 +36,8 @@ EXPORT_HEADER = (
     # Masked (last characters only), at the end so the earlier columns keep their places.
     gettext_lazy("Passport number (masked)"),
     gettext_lazy("FIN (masked)"),
+    # The day the age counts from (LFIP Art. 21(5)); empty while the visit is awaited.
+    gettext_lazy("Complete on"),
 )
 
 
@@ -67,6 +69,9 @@ def csv_columns() -> tuple[list[str], Callable[[Application, date], list[Any]]]:
             yes if row.legal_stay_exceeded else no,
             application.passport_number_masked,
             application.fin_masked,
+            timezone.localdate(application.complete_at).isoformat()
+            if application.complete_at
+            else "",
         ]
 
     return header, cells

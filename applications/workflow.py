@@ -24,6 +24,7 @@ from rules import eligibility
 from rules.policies import NoPolicyInForce, eligibility_evaluate, policy_version_in_force
 from universities.scoping import uses_portal_id
 
+from .completeness import complete_on_arrival
 from .enrolment_flow import enrolment_request, rule_facts
 from .extensions import new_permit_start
 from .flow import begin, check_version, move, require_applicant
@@ -161,6 +162,7 @@ def application_submit(
     application.reference = reference_allocate(year=on.year)
     if target == Status.SUBMITTED:
         application.submitted_at = timezone.now()
+        complete_on_arrival(application)
     else:
         precheck_open(application)
     enrolment_request(application, actor=actor)
@@ -177,6 +179,7 @@ def application_submit(
             "evaluated_on",
             "reference",
             "submitted_at",
+            "complete_at",
         ),
     )
     return application

@@ -18,9 +18,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import OPEN_STATUSES, Application, Kind
+from applications.models import OPEN_STATUSES, Application
 from rules.models import PolicyVersion
-from rules.policies import NoPolicyInForce, policy_version_in_force
+from rules.policies import policy_version_in_force
 from universities.models import Province, University
 
 from .capacity import SlotState
@@ -74,13 +74,6 @@ def policy_on(day: date) -> PolicyVersion:
     return policy_version_in_force(on=day)
 
 
-def visit_needed(application: Application, *, policy: PolicyVersion) -> bool:
-    """The policy says, per kind of case, whether it needs a visit to the office."""
-    if application.kind == Kind.EXTENSION:
-        return policy.visit_required_extension
-    return policy.visit_required_first
-
-
 def changeable_until(appointment: Appointment, *, policy: PolicyVersion) -> datetime:
     """The last moment the student may move or cancel the appointment."""
     return appointment.starts_at - timedelta(hours=policy.appointment_cutoff_hours)
@@ -102,20 +95,7 @@ def application_appointments(application: Application) -> QuerySet[Appointment]:
     )
 
 
-def visit_completed_at(application: Application) -> datetime | None:
-    """When the office recorded the visit (biometrics, originals): the day the application is
-    complete for a kind that needs one (see the README on the decision deadline)."""
-    appointment = (
-        Appointment.objects.filter(application=application, status=AppointmentStatus.ATTENDED)
-        .order_by("marked_at")
-        .first()
-    )
-    return appointment.marked_at if appointment else None
-
-
-def booking_refusal(
-    application: Application, *, today: date, attended: bool | None = None
-) -> str | None:
+def booking_refusal(application: Application, *, attended: bool | None = None) -> str | None:
     """Why this application cannot book an appointment now; None when it can. ``attended``:
     whether a visit is already recorded, when the caller has the appointments at hand."""
     if application.status not in OPEN_STATUSES:
@@ -123,20 +103,18 @@ def booking_refusal(
             "An appointment can be booked once your application is with the migration office "
             "(submitted, under review or information requested)."
         )
-    try:
-        policy = policy_on(today)
-    except NoPolicyInForce as exc:
-        return str(exc)
-    if not visit_needed(application, policy=policy):
+    if application.complete_at is not None:
+        # Complete already: its kind needs no visit, or the visit is recorded
+        # (applications.completeness); an open case waiting for its visit has no such day.
+        if attended is None:
+            attended = Appointment.objects.filter(
+                application=application, status=AppointmentStatus.ATTENDED
+            ).exists()
+        if attended:
+            return _("Your visit to the migration office is already recorded.")
         return _("This kind of application does not need a visit to the migration office.")
     if application.province_id is None:
         return _("Your address in Türkiye has no province; correct it first.")
-    if attended is None:
-        attended = Appointment.objects.filter(
-            application=application, status=AppointmentStatus.ATTENDED
-        ).exists()
-    if attended:
-        return _("Your visit to the migration office is already recorded.")
     return None
 
 
@@ -296,7 +274,6 @@ def reserved_days(university: University, *, today: date) -> list[ReservedDay]:
 def student_appointments(user: Any) -> list[tuple[Application, Appointment | None, bool]]:
     """The dashboard's panel: each open case of the student's with a booked appointment or
     needing one, with that appointment (or None) and whether the last one was missed."""
-    today = office_today()
     rows: list[tuple[Application, Appointment | None, bool]] = []
     # The latest appointment's id and status come with the cases (one query for all); the
     # appointment itself is read only when it is booked (a student has one open case).
@@ -318,9 +295,7 @@ def student_appointments(user: Any) -> list[tuple[Application, Appointment | Non
         booked = None
         if application.latest_status == AppointmentStatus.BOOKED:
             booked = Appointment.objects.select_related("province").get(pk=application.latest_id)
-        if booked is None and booking_refusal(
-            application, today=today, attended=application.attended
-        ):
+        if booked is None and booking_refusal(application, attended=application.attended):
             continue
         missed = application.latest_status == AppointmentStatus.MISSED
         rows.append((application, booked, missed))

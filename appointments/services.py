@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.completeness import application_mark_complete
 from applications.models import Application
 from cases.assignment import require_officer
 from cases.errors import NotPermitted, WorkflowError
@@ -166,8 +167,8 @@ def _booked(appointment: Appointment, *, actor: Any, today: date) -> Appointment
     return appointment
 
 
-def _refuse_unless_bookable(application: Application, *, today: date) -> None:
-    refusal = booking_refusal(application, today=today)
+def _refuse_unless_bookable(application: Application) -> None:
+    refusal = booking_refusal(application)
     if refusal is not None:
         raise WorkflowError(refusal)
 
@@ -181,7 +182,7 @@ def appointment_book(
     today = office_today(now)
     application = lock_application(application_id)
     _require_owner(application, actor)
-    _refuse_unless_bookable(application, today=today)
+    _refuse_unless_bookable(application)
     if Appointment.objects.filter(
         application=application, status=AppointmentStatus.BOOKED
     ).exists():
@@ -223,7 +224,7 @@ def appointment_reschedule(
     )
     application = lock_application(application_id)
     _require_owner(application, actor)
-    _refuse_unless_bookable(application, today=today)
+    _refuse_unless_bookable(application)
     if application.province is not None:
         # The new slot before the old appointment (the order every service locks in).
         schedule = schedule_for(application.province)
@@ -278,7 +279,8 @@ def appointment_mark_attended(
     originals_seen: bool,
     now: datetime | None = None,
 ) -> Appointment:
-    """At the desk: the student came, the biometrics were taken and the originals seen."""
+    """At the desk: the student came, the biometrics were taken and the originals seen. The
+    application is complete from now on: the decision's 90 days start."""
     now = now or timezone.now()
     require_officer(actor)
     appointment = flow.lock(appointment_id)
@@ -303,6 +305,7 @@ def appointment_mark_attended(
         expected_version=expected_version,
         update=("marked_by", "marked_at", "biometrics_taken", "originals_seen"),
     )
+    application_mark_complete(application_id=appointment.application_id, at=now)
     return appointment
 
 

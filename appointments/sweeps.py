@@ -4,8 +4,9 @@ run sends nothing new, and a missed run is caught up by the next one.
 
 - the day before: "your appointment is tomorrow" to every student booked for tomorrow (an
   appointment booked during that day is reminded by the next run);
-- after submission: an invitation to book to every open case whose kind needs a visit and that
-  never had an appointment (a missed one has its own notice, which says to book again).
+- after submission: an invitation to book to every open case still waiting for its visit (not
+  complete: its kind needs one) that never had an appointment (a missed one has its own
+  notice, which says to book again).
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from applications.models import OPEN_STATUSES, Application, Kind
-from rules.policies import NoPolicyInForce
+from applications.models import OPEN_STATUSES, Application
 
 from .models import Appointment, AppointmentStatus
 from .notices import notify_invitation, notify_tomorrow
-from .selectors import day_bounds, office_today, policy_on
+from .selectors import day_bounds, office_today
 
 
 def sweep_appointment_reminders(*, now: datetime | None = None) -> dict[str, int]:
@@ -37,23 +37,11 @@ def sweep_appointment_reminders(*, now: datetime | None = None) -> dict[str, int
         .order_by("pk")
     )
     reminded = sum(notify_tomorrow(appointment) for appointment in tomorrow.iterator())
-    invited = 0
-    try:
-        policy = policy_on(today)
-    except NoPolicyInForce:
-        return {"reminded": reminded, "invited": invited}
-    kinds = [
-        kind
-        for kind, needed in (
-            (Kind.FIRST, policy.visit_required_first),
-            (Kind.EXTENSION, policy.visit_required_extension),
-        )
-        if needed
-    ]
     waiting = (
         Application.objects.filter(
             status__in=OPEN_STATUSES,
-            kind__in=kinds,
+            # Not complete yet: the kind needs a visit (applications.completeness).
+            complete_at__isnull=True,
             province__isnull=False,
             appointments__isnull=True,
         )

@@ -64,7 +64,7 @@ def appointment_page(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     today = office_today(now)
     active = active_appointment(application)
-    refusal = booking_refusal(application, today=today)
+    refusal = booking_refusal(application)
     days = free_days(application, now=now) if refusal is None else []
     chosen = _chosen_day(request.POST.get("slot") or request.GET.get("day"), days)
     form = SlotForm(

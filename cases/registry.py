@@ -54,8 +54,8 @@ class StudentSide:
 @dataclass(frozen=True)
 class CaseKind:
     """A kind of case. Its model has ``status``, ``version``, ``assignee`` (an officer or none),
-    ``submitted_at`` and ``decided_at``: what the queue, claim-next, the deadlines and the
-    dashboard read."""
+    ``submitted_at`` and ``decided_at`` (and the ``clock_field`` the deadlines count from): what
+    the queue, claim-next, the deadlines and the dashboard read."""
 
     code: str
     label: Promise
@@ -81,6 +81,9 @@ class CaseKind:
     # Whether a row of the model is of this kind (when kinds share a table); any row by default.
     owns: Callable[[Any], bool] | None = None
     student: StudentSide | None = None
+    # The moment the legal time limit starts (a DateTimeField of the model, empty while the
+    # clock has not started): submission, or for applications the day they are complete.
+    clock_field: str = "submitted_at"
 
     def all_cases(self) -> QuerySet[Any]:
         if self.cases is not None:

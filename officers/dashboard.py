@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from accounts.models import User
-from cases.deadlines import LEGAL_DECISION_DAYS, sla_target_days
+from cases.deadlines import LEGAL_DECISION_DAYS, sla_target_days, started_before
 from cases.registry import CaseKind, case_kind, case_kinds
 from core.dates import day_start
 
@@ -66,9 +66,11 @@ class StatusCount:
 
 @dataclass(frozen=True)
 class Breaches:
-    """Open applications (submitted, under review, information requested) and their age."""
+    """Open cases of every kind and their age, counted from when their clock started."""
 
     open: int
+    # Open, the clock not started: applications waiting for their visit to the office.
+    waiting: int
     past_target: int
     past_legal: int
     unassigned: int
@@ -154,8 +156,13 @@ class Dashboard:
 
 
 def _cutoffs(now: datetime) -> tuple[datetime, datetime]:
-    """Submitted before the first: past the internal target; before the second: past 90 days."""
-    return now - timedelta(days=sla_target_days()), now - timedelta(days=LEGAL_DECISION_DAYS)
+    """A clock started before the first: past the internal target; before the second: past
+    the legal 90 days (counted in days, as the queue's badges count them)."""
+    today = timezone.localdate(now)
+    return (
+        started_before(sla_target_days(), today=today),
+        started_before(LEGAL_DECISION_DAYS, today=today),
+    )
 
 
 def _kind(kind: CaseKind | None) -> CaseKind:
@@ -179,20 +186,23 @@ def sla_breaches(*, now: datetime | None = None) -> Breaches:
     """
     now = now or timezone.now()
     target_cutoff, legal_cutoff = _cutoffs(now)
-    past_target = Q(submitted_at__lt=target_cutoff)
     unassigned = Q(assignee__isnull=True)
     totals = dict.fromkeys(
-        ("open", "past_target", "past_legal", "unassigned", "unassigned_past_target"), 0
+        ("open", "waiting", "past_target", "past_legal", "unassigned", "unassigned_past_target"),
+        0,
     )
     for kind in case_kinds():
+        clock = kind.clock_field
+        past_target = Q(**{f"{clock}__lt": target_cutoff})
         row = (
             kind.all_cases()
             .filter(status__in=kind.open_statuses)
             .order_by()
             .aggregate(
                 open=Count("pk"),
+                waiting=Count("pk", filter=Q(**{f"{clock}__isnull": True})),
                 past_target=Count("pk", filter=past_target),
-                past_legal=Count("pk", filter=Q(submitted_at__lt=legal_cutoff)),
+                past_legal=Count("pk", filter=Q(**{f"{clock}__lt": legal_cutoff})),
                 unassigned=Count("pk", filter=unassigned),
                 unassigned_past_target=Count("pk", filter=unassigned & past_target),
             )
@@ -312,7 +322,8 @@ def open_work_by_officer(*, now: datetime | None = None) -> list[OfficerLoad]:
         open_cases = kind.all_cases().filter(status__in=kind.open_statuses)
         counts[f"open_{number}"] = _assigned_count(open_cases, officer=OuterRef("pk"))
         counts[f"late_{number}"] = _assigned_count(
-            open_cases.filter(submitted_at__lt=target_cutoff), officer=OuterRef("pk")
+            open_cases.filter(**{f"{kind.clock_field}__lt": target_cutoff}),
+            officer=OuterRef("pk"),
         )
     users = User.objects.filter(pk__in=officers().values("pk")).annotate(**counts).order_by("email")
     return [

@@ -169,6 +169,7 @@ def supervisor_dashboard(request: HttpRequest) -> HttpResponse:
         "chart": decisions_chart(summary.weeks),
         "officer_loads": summary.officers,
         "overdue_url": _queue_url(overdue="true"),
+        "waiting_url": _queue_url(waiting_visit="true"),
         "unassigned_url": _queue_url(assignee="unassigned"),
     }
     return render(request, "officers/dashboard.html", context)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -12,8 +12,12 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import SUPERVISOR as SUPERVISOR_GROUP
 from applications.models import OPEN_STATUSES, Application
-from cases.deadlines import LEGAL_DECISION_DAYS, NEAR_LEGAL_LIMIT_DAYS
-from core.dates import day_start
+from cases.deadlines import (
+    LEGAL_DECISION_DAYS,
+    NEAR_LEGAL_LIMIT_DAYS,
+    age_days,
+    started_before,
+)
 from notifications.services import notify_user
 
 from . import notices
@@ -26,25 +30,24 @@ def sweep_supervisor_digest(*, today: date | None = None) -> dict[str, int]:
     """One email a day to each supervisor when open applications are past the internal target."""
     today = today or timezone.localdate()
     target = settings.OFFICER_SLA_TARGET_DAYS
-    # "Within 10 days of the limit": open for at least 80 days, i.e. submitted 80+ days ago.
+    # "Within 10 days of the limit": complete for at least 80 days.
     near_age = LEGAL_DECISION_DAYS - NEAR_LEGAL_LIMIT_DAYS
-    # Index application_queue_idx (status, submitted_at).
+    # Counted from the day each application became complete (cases.deadlines); index
+    # application_clock_idx (status, complete_at).
     late = Application.objects.filter(
-        status__in=OPEN_STATUSES, submitted_at__lt=day_start(today - timedelta(days=target))
+        status__in=OPEN_STATUSES, complete_at__lt=started_before(target, today=today)
     )
     counts = late.aggregate(
         past_target=Count("pk"),
-        near_limit=Count(
-            "pk", filter=Q(submitted_at__lt=day_start(today - timedelta(days=near_age - 1)))
-        ),
+        near_limit=Count("pk", filter=Q(complete_at__lt=started_before(near_age - 1, today=today))),
     )
     if not counts["past_target"]:
         return {"supervisors": 0, "past_target": 0}
-    oldest = late.select_related("assignee").order_by("submitted_at", "pk")[:DIGEST_LIST_LIMIT]
+    oldest = late.select_related("assignee").order_by("complete_at", "pk")[:DIGEST_LIST_LIMIT]
     items = [
         {
             "reference": application.reference,
-            "days": (today - timezone.localdate(application.submitted_at)).days,
+            "days": age_days(application.complete_at, today=today),
             "officer": application.assignee.get_full_name() if application.assignee else "",
         }
         for application in oldest

@@ -20,7 +20,7 @@ from applications.models import OPEN_STATUSES, Application, InfoRequest, Status
 from applications.services import access_record
 from appointments.selectors import appointment_steps
 from cases.assignment import case_claim_next
-from cases.deadlines import LEGAL_DECISION_DAYS, sla_target_days
+from cases.deadlines import LEGAL_DECISION_DAYS, legal_due_on, sla_target_days
 from cases.errors import WorkflowError
 from cases.registry import case_kinds
 from core.forms import VersionedForm
@@ -172,6 +172,7 @@ def _review_context(request: HttpRequest, application: Application, **forms) -> 
         "enrolment": getattr(application, "enrolment", None),
         "enrolment_rows": selectors.enrolment_comparison(application),
         "precheck_passed_at": selectors.precheck_passed_at(events),
+        "decision_due_on": legal_due_on(application.complete_at),
         "appointment_steps": appointment_steps(events),
         "rejection": selectors.rejection_details(application)
         if application.status == Status.REJECTED

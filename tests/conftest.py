@@ -56,6 +56,19 @@ def fresh_cache():
     cache.clear()
 
 
+@pytest.fixture
+def complete_at_hand_in(db):
+    """Every kind of case needs no visit: each is complete, and its 90 days run, from the moment
+    it reaches the officers. For tests of what counts from that day (the queue's age, the
+    dashboard, the digest); waiting for the visit is tested in tests/appointments."""
+    from django.core.cache import cache
+
+    from rules.models import PolicyVersion
+
+    PolicyVersion.objects.update(visit_required_first=False, visit_required_extension=False)
+    cache.clear()
+
+
 def _png_bytes(size=(40, 50), color=(210, 210, 210)) -> bytes:
     import io
 

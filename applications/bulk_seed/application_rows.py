@@ -137,6 +137,7 @@ def new_application(ctx: SeedContext, pk: int, status: str, s: Student) -> dict[
         "postal_code": f"{code:02d}{rng.randint(0, 999):03d}",
         "created_at": moment_on(ctx, created_on),
         "submitted_at": None,
+        "complete_at": None,
         "decided_at": None,
     }
     if status == Status.DRAFT:
@@ -167,6 +168,8 @@ def new_application(ctx: SeedContext, pk: int, status: str, s: Student) -> dict[
         app["_filled"] = filled
         return app
     app["submitted_at"] = moment_on(ctx, submitted_on)
+    # The bulk cases have no appointments: each counts as complete when handed in.
+    app["complete_at"] = app["submitted_at"]
     if app["created_at"] > app["submitted_at"]:
         app["created_at"] = app["submitted_at"] - timedelta(hours=1)
     app["declaration_accepted_at"] = app["submitted_at"] - timedelta(minutes=rng.randint(1, 30))

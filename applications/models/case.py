@@ -210,6 +210,10 @@ class Application(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # When the application became complete: LFIP Art. 21(5)'s 90 days run from here. Set when
+    # it reaches the officers, or for a kind that needs a visit when the visit is recorded
+    # (completeness.py); empty while the visit is awaited.
+    complete_at = models.DateTimeField(_("complete"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     # Set when the retention period after the decision ended and personal data was removed.
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
@@ -276,6 +280,8 @@ class Application(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="application_queue_idx"),
+            # The deadline counts (dashboard, digest, "past the target" filter).
+            models.Index(fields=["status", "complete_at"], name="application_clock_idx"),
             models.Index(fields=["assignee", "status"], name="application_assignee_idx"),
             # Exact-match search by passport number or FIN.
             models.Index(fields=["passport_number_hash"], name="application_pp_hash_idx"),

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from appointments import services
 from appointments.models import Appointment, AppointmentStatus
-from appointments.selectors import visit_completed_at
 from cases.errors import NotPermitted, StaleVersion, WorkflowError
 from notifications.models import Notification
 from tests.factories import OfficerFactory, UniversityStaffFactory
@@ -104,7 +103,9 @@ def test_attended_records_the_biometrics_and_originals_and_ends_the_booking(book
         True,
         True,
     )
-    assert visit_completed_at(booked.application) == at(WEDNESDAY, 9, 45)
+    # The application is complete from the visit: the decision's 90 days start.
+    booked.application.refresh_from_db()
+    assert booked.application.complete_at == at(WEDNESDAY, 9, 45)
     assert Notification.objects.filter(kind="appointment_attended").count() == 1
     # The visit is done: nothing more to book.
     with pytest.raises(WorkflowError, match="already recorded"):

@@ -109,5 +109,9 @@ def test_a_case_needing_a_visit_is_invited_to_book_once(case, extension_case):
     assert invitation.recipient == waiting.applicant
     assert invitation.context["path"] == f"/applications/{waiting.pk}/appointment/"
 
+    # A policy changed later asks no visit of a case already complete; an extension handed
+    # in under it needs one.
     set_policy(visit_required_extension=True)
+    assert sweep_appointment_reminders()["invited"] == 0
+    extension_case()
     assert sweep_appointment_reminders()["invited"] == 1

@@ -24,7 +24,8 @@ from cases import registry
 from cases.assignment import case_claim_next
 from officers.dashboard import sla_breaches
 
-pytestmark = pytest.mark.django_db
+# The age counts from the day a case is complete: here, when it is handed in.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("complete_at_hand_in")]
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 NOW = datetime(2024, 12, 20, 10, 0, tzinfo=ISTANBUL)

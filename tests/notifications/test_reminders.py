@@ -245,6 +245,7 @@ class TestInfoRequests:
         assert notices(app_notices.INFO_OVERDUE) == []
 
 
+@pytest.mark.usefixtures("complete_at_hand_in")  # the age counts from the hand-in here
 class TestSupervisorDigest:
     KIND = officer_notices.SUPERVISOR_DIGEST
 

@@ -31,7 +31,8 @@ from tests.factories import (
     attach_required_documents,
 )
 
-pytestmark = pytest.mark.django_db
+# The age counts from the day a case is complete: here, when it is handed in.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("complete_at_hand_in")]
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 

@@ -16,7 +16,8 @@ from rules.models import Level
 from tests.factories import ApplicationFactory, OfficerFactory
 from universities.models import University
 
-pytestmark = pytest.mark.django_db
+# The age counts from the day a case is complete: here, when it is handed in.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("complete_at_hand_in")]
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 NOW = datetime(2024, 10, 1, 10, 0, tzinfo=ISTANBUL)
@@ -523,5 +524,6 @@ def test_the_badge_legend_states_the_targets(queue, settings):
 
     html = queue().content.decode()
 
-    assert "past 21 days is past the internal target" in html
+    assert "Past 21 days is past the internal target" in html
     assert "past 90 days is past the legal limit" in html
+    assert "until then it is waiting for the visit" in html
