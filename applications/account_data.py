@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import PROFILE_FIELDS, AccountError
 from cases.registry import student_sides
+from notifications.models import ChannelPreference
 
 from .models import Application
 from .selectors import STUDENT_EVENT_KINDS
@@ -103,8 +104,31 @@ def _application_record(application: Application) -> dict[str, Any]:
             "valid_from": permit.valid_from,
             "valid_to": permit.valid_to,
             "extends": permit.extends.number if permit.extends else None,
+            "status": permit.status,
+            "card": _card_record(getattr(permit, "card", None)),
         }
     return fields
+
+
+def _card_record(card: Any) -> dict[str, Any] | None:
+    """The permit card's journey by post, as the student's dashboard shows it."""
+    if card is None:
+        return None
+    return {
+        name: getattr(card, name)
+        for name in (
+            "status",
+            "ordered_at",
+            "printed_on",
+            "posted_on",
+            "tracking_number",
+            "delivered_on",
+            "returned_on",
+            "collected_on",
+            "fee_amount",
+            "fee_paid_at",
+        )
+    } | {"collection_office": str(card.collection_province) if card.collection_province else None}
 
 
 def account_export(*, user: User) -> bytes:
@@ -124,7 +148,13 @@ def account_export(*, user: User) -> bytes:
             "privacy_notice_version": profile.privacy_notice_version,
             "privacy_notice_accepted_at": profile.privacy_notice_accepted_at,
             **{name: getattr(profile, name) for name in PROFILE_FIELDS},
+            "mobile": profile.mobile,
+            "mobile_verified_at": profile.mobile_verified_at,
         },
+        # How each kind of notice reaches the student, where they chose (e-mail, SMS, both).
+        "notice_channels": list(
+            ChannelPreference.objects.filter(user=user).order_by("kind").values("kind", "channels")
+        ),
         "applications": [],
     }
     buffer = io.BytesIO()

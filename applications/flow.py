@@ -7,6 +7,7 @@ both lock, check and move an application through the helpers here, and so throug
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -40,9 +41,25 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _notify(application: Application, event: models.Model) -> None:
+# What the apps above applications hold for an open case (a booked appointment) and let go
+# when it closes unapproved: (application, actor) -> None, registered from their ``ready()``
+# by name and called in the closing transaction.
+_ON_CLOSE: dict[str, Callable[[Application, Any], None]] = {}
+CLOSING_STATUSES = (Status.REJECTED, Status.WITHDRAWN)
+
+
+def on_close(name: str, hook: Callable[[Application, Any], None]) -> None:
+    """Register ``hook`` for applications refused or withdrawn (again by name: replaced)."""
+    _ON_CLOSE[name] = hook
+
+
+def _after_change(application: Application, event: models.Model) -> None:
     # The engine hands back the event ``_record_event`` wrote: an ApplicationEvent.
     notify_status_change(application=application, event=cast(ApplicationEvent, event))
+    if application.status in CLOSING_STATUSES:
+        actor = cast(ApplicationEvent, event).actor
+        for hook in _ON_CLOSE.values():
+            hook(application, actor)
 
 
 FLOW = engine.Flow(
@@ -50,7 +67,7 @@ FLOW = engine.Flow(
     transitions=TRANSITIONS,
     status_label=lambda status: str(Status(status).label),
     record_event=engine.event_recorder(ApplicationEvent, "application"),
-    notify=_notify,
+    notify=_after_change,
     stale_message=gettext_lazy(
         "This application was changed by someone else meanwhile. "
         "Nothing was saved; reload it to see the current state."

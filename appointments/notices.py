@@ -85,6 +85,20 @@ APPOINTMENT_CANCELLED = register(
     )
 )
 
+APPOINTMENT_RELEASED = register(
+    NoticeKind(
+        code="appointment_released",
+        label=_("Appointment cancelled: the application is closed"),
+        subject=_("Your appointment on %(date)s is cancelled (%(reference)s)"),
+        what_happened=_(
+            "Your application is closed, so your appointment at the provincial migration office "
+            "in %(office)s on %(date)s at %(time)s is cancelled and its place given to others."
+        ),
+        next_step=_("You do not need to go to the office for this application."),
+        link_label=_("See your application"),
+    )
+)
+
 APPOINTMENT_CANCELLED_BY_OFFICE = register(
     NoticeKind(
         code="appointment_cancelled_by_office",
@@ -196,7 +210,14 @@ def notify_appointment_change(*, appointment: Appointment, event: AppointmentEve
     """The engine's hook for every status change. A move says nothing here: the new
     appointment's notice (``notify_booked``) tells the student, once it exists."""
     status = event.to_status
-    if status == AppointmentStatus.CANCELLED:
+    if status == AppointmentStatus.CANCELLED and (event.data or {}).get("case_closed"):
+        _send(
+            appointment,
+            APPOINTMENT_RELEASED,
+            "appointment-cancelled",
+            path=reverse("application-detail", args=[appointment.application_id]),
+        )
+    elif status == AppointmentStatus.CANCELLED:
         if event.actor_id == appointment.application.applicant_id:
             _send(appointment, APPOINTMENT_CANCELLED, "appointment-cancelled")
         else:
