@@ -26,7 +26,7 @@ from .models import Application, Kind
 
 def policy_of(application: Application) -> PolicyVersion:
     """The policy the case was evaluated under; the one in force today for a draft."""
-    if application.policy_version_id is not None:
+    if application.policy_version is not None:
         return application.policy_version
     return policy_version_in_force(on=timezone.localdate())
 

@@ -1,4 +1,8 @@
-"""The supervisor dashboard and the CSV export of the officer queue."""
+"""The supervisor dashboard and the CSV export of the officer queue.
+
+Both read from the read replica when there is one (``core.replica``): a count or a spreadsheet
+a moment behind the last decision is fine, and they are the heavy reads of the workspace.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cases.registry import case_kind, case_kinds
+from core.replica import reads_from_replica
 
 from .dashboard import WeekCount, dashboard_summary
 from .decorators import officer_required, supervisor_required
@@ -141,6 +146,7 @@ def decisions_chart(weeks: Iterable[WeekCount]) -> Chart:
 @never_cache
 @require_GET
 @supervisor_required
+@reads_from_replica
 def supervisor_dashboard(request: HttpRequest) -> HttpResponse:
     kind = requested_kind(request)
     # The first kind is the queue's default: its links stay as they always were.
@@ -191,6 +197,7 @@ def _export_lines(
 @never_cache
 @require_GET
 @officer_required
+@reads_from_replica
 def queue_export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The queue as the officer sees it (same query string, same filters, same order) as CSV.
 

@@ -80,6 +80,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every later middleware's log lines carry the request id; then the
+    # metrics, so a request's time includes all the middleware after it.
+    "portal.observability.request_id.RequestIdMiddleware",
+    "portal.observability.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before whitenoise, so static files carry the same headers as pages.
     "csp.middleware.CSPMiddleware",
@@ -126,6 +130,19 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A streaming read replica of the primary. Only views that opt in read from it (the supervisor
+# dashboard, the CSV exports, the data export: core/replica.py); every write, and every other
+# read, stays on default. MIRROR: tests make no database of their own for it.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **DATABASES["replica"].get("OPTIONS", {}),
+    }
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["portal.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -377,12 +394,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# A message a worker took but never acknowledged (the whole worker was killed) goes back to the
-# queue after this many seconds. (A killed pool process is requeued at once: acks_late with
-# reject_on_worker_lost.) Tasks must finish well within it: the time limit is 120 s.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
-}
+# Redis: a message a worker took but never acknowledged (the whole worker was killed) goes back
+# to the queue after this many seconds. (A killed pool process is requeued at once: acks_late
+# with reject_on_worker_lost.) Tasks must finish well within it: the time limit is 120 s.
+# RabbitMQ (amqp://) has no such timeout: it requeues such a message as soon as the worker's
+# connection drops. There publisher confirms make .delay() wait until the broker has the message,
+# so a publish it refused fails (the row then waits for the sweep) instead of vanishing.
+if CELERY_BROKER_URL.partition(":")[0] in ("amqp", "amqps", "pyamqp"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Outbox delivery: attempts before a notice is marked failed, and the first retry delay
@@ -415,11 +438,32 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-portal-2026")
 # ...and the authenticator-app secret (base32) of the demo officer and supervisor.
 DEMO_TOTP_SECRET = env.str("DEMO_TOTP_SECRET", default="PORTALDEMOTOTPSECRETAZTRSTUDENTS")
 
+# The operators' view (portal/observability/). LOG_FORMAT=json writes one JSON object a line
+# (production: for the log collector); text is for people (make run). Either way every line
+# carries the request id (X-Request-ID), in web and worker processes alike.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; empty: there is no /metrics.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"request_id": {"()": "portal.observability.request_id.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "portal.observability.logs.JSONFormatter"},
+        "text": {"()": "portal.observability.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # WeasyPrint and fontTools narrate every PDF at INFO; only their problems matter.
     "loggers": {
         "fontTools": {"level": "WARNING"},
@@ -471,4 +515,5 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     # /healthz/ is probed over plain HTTP inside the platform.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+    # The probes and the metrics scrape come over the internal network, by plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^livez/$", r"^readyz/$", r"^metrics$"]

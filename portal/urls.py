@@ -8,6 +8,8 @@ from accounts import views as accounts_views
 from university_office import urls as university_office_urls
 
 from .health import healthz
+from .observability.health import livez, readyz
+from .observability.metrics import metrics
 
 # The admin signs in through allauth's pages, so its users pass the same two-factor step.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -33,6 +35,10 @@ def moved_admin_redirect(request: HttpRequest, model: str, rest: str) -> HttpRes
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    # The operators' view (portal/observability/): probes, and Prometheus' usual path.
+    path("livez/", livez, name="livez"),
+    path("readyz/", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     re_path(
         r"^admin/applications/(?P<model>{})/(?P<rest>.*)$".format("|".join(MOVED_ADMIN_MODELS)),
         moved_admin_redirect,

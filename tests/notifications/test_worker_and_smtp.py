@@ -1,4 +1,5 @@
-"""The outbox end to end: committed rows, a real Celery worker on Redis, a real SMTP server.
+"""The outbox end to end: committed rows, a real Celery worker, a real SMTP server. Each test
+with the worker runs on Redis and on RabbitMQ (ids ``[redis]``, ``[rabbitmq]``: conftest.py).
 
 Transactional tests: the worker runs in a thread with its own database connection, so it only
 sees what the test has committed. No clock is frozen while the worker runs (time_machine would

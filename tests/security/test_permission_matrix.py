@@ -99,6 +99,12 @@ STAFF_POST = row(LOGIN, FORBIDDEN, FORBIDDEN, MFA, NOT_ALLOWED, NOT_ALLOWED)
 EXPECTED: dict[str, dict[str, int]] = {
     "home": PUBLIC,
     "healthz": row(OK, OK, OK, OK, OK, OK),
+    # Probes (portal/observability/): no session is needed; a staff session that has not
+    # passed two-factor is sent to it first, like from any page not open before it.
+    "livez": row(OK, OK, OK, MFA, OK, OK),
+    "readyz": row(OK, OK, OK, MFA, OK, OK),
+    # Only the operators' Prometheus, by its token; with no METRICS_TOKEN (as here) no page.
+    "metrics": row(MISSING, MISSING, MISSING, MFA, MISSING, MISSING),
     # A GET changes nothing and goes back where the visitor came from.
     "set_language": row(302, 302, 302, 302, 302, 302),
     "eligibility": PUBLIC,
