@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 
-.PHONY: run test install lint format messages bench load clean security
+.PHONY: run test install lint format messages bench load chaos clean security
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,9 +67,17 @@ $(LOAD_VENV)/.installed: bench/requirements-load.txt
 	touch $@
 
 ## make load: release-time load test (not part of make test): locust, 40 users for 60 s, against
-## gunicorn (2 workers) on the benchmark database; writes bench/results/load.json.
+## gunicorn (2 workers) on the benchmark database, then the capacity steps (bench/capacity.py:
+## open-loop, mixed pages vs a trivial view); writes bench/results/load.json.
 load: install messages $(LOAD_VENV)/.installed
 	@$(PY) bench/load.py
+	@$(PY) bench/capacity.py
+
+## make chaos: release-time fault test (not part of make test): under load, a Celery worker
+## SIGKILLed, Redis restarted, the broker unreachable for 30 s; counts failed pages, lost and
+## duplicated notices; writes bench/results/chaos.json. Needs PostgreSQL and redis-server.
+chaos: install messages
+	@$(PY) bench/chaos.py
 
 ## make lint (part of make test): ruff, the import contracts between apps (pyproject.toml),
 ## mypy over the services, selectors and both engines, and no missing migration

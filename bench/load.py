@@ -85,13 +85,17 @@ def users(*, students: int, officers: int) -> Path:
     return path
 
 
-def serve(port: int) -> subprocess.Popen:
-    env = {
+def serve(
+    port: int, *, env: dict[str, str] | None = None, log_name: str = "gunicorn.log"
+) -> subprocess.Popen:
+    """gunicorn, 2 sync workers, on ``port``; ``env`` adds to (or overrides) the environment."""
+    environment = {
         **os.environ,
         "CACHE_URL": common.CACHE_URL,
         "CONN_MAX_AGE": "60",
+        **(env or {}),
     }
-    server_log = (common.RESULTS / "gunicorn.log").open("w")
+    server_log = (common.RESULTS / log_name).open("w")
     server = subprocess.Popen(  # noqa: S603 (our own venv's gunicorn, fixed arguments)
         [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -104,7 +108,7 @@ def serve(port: int) -> subprocess.Popen:
             "warning",
         ],
         cwd=common.ROOT,
-        env=env,
+        env=environment,
         stdout=server_log,
         stderr=subprocess.STDOUT,
     )
@@ -119,7 +123,7 @@ def serve(port: int) -> subprocess.Popen:
             pass
         if server.poll() is not None or time.monotonic() > deadline:
             server.kill()
-            raise SystemExit("gunicorn did not start: see bench/results/gunicorn.log")
+            raise SystemExit(f"gunicorn did not start: see bench/results/{log_name}")
         time.sleep(0.5)
 
 

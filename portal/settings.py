@@ -300,6 +300,13 @@ DRAFT_REMINDER_DAYS = env.int("DRAFT_REMINDER_DAYS", default=53)
 # Shared cache (rate limits, allauth's throttling): Redis in production so every web process
 # counts the same requests; an in-process cache is enough for a first run and for tests.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis outage gives cache misses, not error pages (core/cache.py), and a probe of a
+    # Redis that drops packets gives up within a second instead of hanging.
+    CACHES["default"]["BACKEND"] = "core.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 
 # The officer workspace: the internal target for deciding an application (the legal limit,
 # LFIP Art. 21(5), is 90 days).

@@ -1,3 +1,5 @@
+import os
+
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -61,3 +63,8 @@ urlpatterns = [
     path("", include("appointments.urls")),
     path("", include("applications.urls")),
 ]
+
+# The capacity run of `make load` (bench/capacity.py) measures the framework's ceiling with a view
+# that does nothing; only a server started with BENCH_TRIVIAL_VIEW=1 has it, production never.
+if os.environ.get("BENCH_TRIVIAL_VIEW") == "1":
+    urlpatterns.append(path("bench/trivial/", lambda request: HttpResponse("ok")))
