@@ -26,6 +26,7 @@ from typing import Any
 
 import phonenumbers
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -123,15 +124,22 @@ def mobile_display(e164: str) -> str:
 # --- selectors -----------------------------------------------------------------------------
 
 
+def _verified(user_id: Any) -> QuerySet[Profile]:
+    return Profile.objects.filter(user_id=user_id, mobile_verified_at__isnull=False).exclude(
+        mobile=""
+    )
+
+
 def verified_mobile(user: Any) -> str | None:
     """The user's verified mobile number in E.164, or None (one query). The outbox's resolver."""
-    number: str | None = (
-        Profile.objects.filter(user_id=user.pk, mobile_verified_at__isnull=False)
-        .exclude(mobile="")
-        .values_list("mobile", flat=True)
-        .first()
-    )
+    number: str | None = _verified(user.pk).values_list("mobile", flat=True).first()
     return number
+
+
+def verified_mobile_of(user_id_field: str) -> Subquery:
+    """``verified_mobile`` in SQL, for the user whose id is at ``user_id_field`` of the outer
+    query: what the set-based sweeps (notifications.bulk) send SMS to."""
+    return Subquery(_verified(OuterRef(user_id_field)).values("mobile")[:1])
 
 
 def _newest_code(user: User) -> MobileCode | None:

@@ -4,11 +4,24 @@ who has the case; the reminder of an unanswered request, to the university's off
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+)
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from notifications import bulk
 from notifications.kinds import NoticeKind, register
 from notifications.services import notify_user
 from rules.policies import policy_version_in_force
@@ -107,35 +120,62 @@ def notify_enrolment_answered(
 
 def sweep_enrolment_reminders(*, today: date | None = None) -> dict[str, int]:
     """Daily: each university with requests unanswered for the policy's days gets one reminder
-    per active staff account, again each time as many days pass (idempotent per period)."""
+    per active staff account, again each time as many days pass (idempotent per period).
+
+    One statement for all the reminders (``notifications.bulk``): each staff account's row
+    carries its university's count and oldest request, from subqueries over the waiting ones.
+    """
     today = today or timezone.localdate()
     days = policy_version_in_force(on=today).enrolment_reminder_days
     cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.max))
     waiting = EnrolmentConfirmation.objects.filter(
         status=EnrolmentStatus.REQUESTED, requested_at__lte=cutoff
     )
-    reminded = 0
-    by_university: dict[int, list[EnrolmentConfirmation]] = {}
-    for confirmation in waiting.order_by("requested_at", "pk").only(
-        "pk", "number", "university_id", "requested_at"
-    ):
-        by_university.setdefault(confirmation.university_id, []).append(confirmation)
+    universities = waiting.values("university_id").distinct().count()
+    if not universities:
+        return {"reminded": 0, "universities": 0}
+    of_university = waiting.filter(university_id=OuterRef("university_id"))
+    oldest = of_university.order_by("requested_at", "pk")
+
+    def of_oldest(field: str, output: Any) -> Subquery:
+        return Subquery(oldest.values(field)[:1], output_field=output)
+
+    count = Subquery(
+        of_university.order_by().values("university_id").annotate(n=Count("pk")).values("n"),
+        output_field=IntegerField(),
+    )
     staff = UniversityStaff.objects.filter(
-        university_id__in=by_university, deactivated_at__isnull=True, user__is_active=True
-    ).select_related("user")
-    for member in staff:
-        pending = by_university[member.university_id]
-        oldest = pending[0]
-        period = (today - timezone.localdate(oldest.requested_at)).days // max(days, 1)
-        reminded += notify_user(
-            user=member.user,
-            kind=ENROLMENT_REMINDER,
-            context={
-                "count": len(pending),
-                "days": days,
-                "oldest": oldest.number or "",
-                "path": reverse("university-confirmations"),
-            },
-            dedupe_key=f"enrolment-reminder:{member.university_id}:{member.user_id}:{oldest.pk}:{period}",
-        )
-    return {"reminded": reminded, "universities": len(by_university)}
+        deactivated_at__isnull=True, user__is_active=True
+    ).annotate(
+        n_count=count,
+        n_oldest=of_oldest("pk", BigIntegerField()),
+        n_oldest_number=of_oldest("number", CharField()),
+        n_oldest_at=of_oldest("requested_at", DateTimeField()),
+    )
+    period = bulk.whole_periods(
+        bulk.days_between(today, bulk.local_date(F("n_oldest_at"))), max(days, 1)
+    )
+    rows = bulk.notice_rows(
+        staff.filter(n_count__gt=0),
+        recipient="user",
+        context=JSONObject(
+            count=F("n_count"),
+            days=bulk.const(days),
+            oldest=bulk.or_empty(F("n_oldest_number")),
+            path=bulk.const(reverse("university-confirmations")),
+        ),
+        dedupe_key=bulk.text(
+            "enrolment-reminder:",
+            F("university_id"),
+            ":",
+            F("user_id"),
+            ":",
+            F("n_oldest"),
+            ":",
+            period,
+        ),
+    )
+    return {
+        "reminded": bulk.notify_many(kind=ENROLMENT_REMINDER, rows=rows),
+        "universities": universities,
+    }

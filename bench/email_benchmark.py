@@ -1,31 +1,118 @@
-"""Notifications sent through a real Celery worker on Redis into an SMTP sink: emails per second."""
+"""Notices through real Celery workers: e-mails into an SMTP sink, SMS into a fake provider.
+
+One run measures, against the same receiver each time:
+
+- the workers: ``count`` e-mail rows (then ``count`` SMS rows) and one send task per row queued
+  first on Redis, then one worker (``--pool=prefork --concurrency=2``: two worker processes)
+  started; the rate is from the first message the receiver got to the last, so it is the
+  workers', not their start-up's nor the enqueueing's. Every row must end "sent", and each
+  row's message arrive once (its Message-ID for e-mail, its idempotency key for SMS);
+- the ceiling: two plain processes sending the same messages (rendered beforehand, by
+  ``build_email`` and the HTTP backend's own request) on one persistent connection each, with
+  ``smtplib`` and ``requests.Session``. ``*_to_ceiling_ratio`` is workers ÷ ceiling.
+
+The receivers run in this process: aiosmtpd, and a threaded HTTP server that answers like the
+provider ``notifications/sms/http.py`` expects (202, ``{"id": ...}``).
+"""
 
 from __future__ import annotations
 
+import json
+import multiprocessing
 import os
+import re
 import signal
+import smtplib
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import common  # this folder is not a package
 from progress import log
 
+# A Redis database of this benchmark's own: the sweeps benchmark enqueues into common's.
+BROKER_URL = os.environ.get("BENCH_EMAIL_BROKER_URL", "redis://127.0.0.1:6379/11")
+PROVIDER_KEY = "bench-provider-key"
+MESSAGE_ID = re.compile(rb"^Message-ID: (<[^>]+>)", re.MULTILINE | re.IGNORECASE)
+PROCESSES = 2
 
-class CountingSink:
-    """An aiosmtpd handler that only counts the messages it accepts."""
+
+class Receiver:
+    """What a sink got: a key per message (to find duplicates), first and last arrival."""
 
     def __init__(self) -> None:
-        self.received = 0
         self._lock = threading.Lock()
+        self.reset()
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's hook name
+    def reset(self) -> None:
         with self._lock:
-            self.received += 1
+            self.keys: Counter[str] = Counter()
+            self.first = self.last = 0.0
+
+    def got(self, key: str) -> None:
+        now = time.perf_counter()
+        with self._lock:
+            self.keys[key] += 1
+            self.first = self.first or now
+            self.last = now
+
+    @property
+    def count(self) -> int:
+        with self._lock:
+            return sum(self.keys.values())
+
+    def figures(self, expected: set[str]) -> dict:
+        with self._lock:
+            keys, span = Counter(self.keys), self.last - self.first
+        total = sum(keys.values())
+        return {
+            "received": total,
+            "duplicates": total - len(keys),
+            "lost": len(expected - set(keys)),
+            "unexpected": len(set(keys) - expected),
+            "first_to_last_received_seconds": round(span, 3),
+            "per_second": round((total - 1) / span, 1) if span > 0 else None,
+        }
+
+
+class SmtpSink(Receiver):
+    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's hook name
+        found = MESSAGE_ID.search(envelope.original_content or envelope.content)
+        self.got(found.group(1).decode() if found else "")
         return "250 Message accepted for delivery"
+
+
+def fake_provider(receiver: Receiver) -> ThreadingHTTPServer:
+    """The SMS provider: HTTP/1.1 with keep-alive, 202 and the message's id for every POST."""
+
+    class Provider(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # The answer's headers and body are two writes: without this, Nagle's algorithm holds
+        # the body until the client's delayed ACK (40 ms), for the workers and ceiling alike.
+        disable_nagle_algorithm = True
+
+        def do_POST(self) -> None:  # http.server's hook name
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            receiver.got(body["reference"])
+            answer = json.dumps({"id": f"fake-{body['reference']}"}).encode()
+            self.send_response(202)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args) -> None:  # quiet: stdout carries only the JSON
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Provider)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 def free_port() -> int:
@@ -34,102 +121,67 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _notifications(count: int) -> list[int]:
-    """``count`` pending notices to seeded students, in their languages; their ids."""
-    from django.contrib.contenttypes.models import ContentType
-
+def _rows(count: int, channel: str) -> list:
+    """``count`` pending notices to seeded students, in their languages; written in bulk, so no
+    task is enqueued for them here."""
     from accounts.models import User
     from applications import notices as app_notices
-    from applications.models import Application
     from notifications.models import Notification
 
-    about_type = ContentType.objects.get_for_model(Application)
-    Notification.objects.filter(dedupe_key__startswith="bench-email:").delete()
+    prefix = f"bench-{channel}:"
+    Notification.objects.filter(dedupe_key__startswith=prefix).delete()
     students = list(
         User.objects.filter(email__endswith="@bulk.example.com", profile__isnull=False)
         .order_by("pk")
         .values_list("pk", "email", "preferred_language")[:1000]
     )
-    applications = dict(
-        Application.objects.filter(applicant_id__in=[s[0] for s in students])
-        .exclude(reference=None)
-        .values_list("applicant_id", "pk")
-    )
+    sms = channel == Notification.Channel.SMS
     rows = []
     for n in range(count):
         pk, email, language = students[n % len(students)]
         rows.append(
             Notification(
                 recipient_id=pk,
-                to_email=email,
-                about_type=about_type if pk in applications else None,
-                about_id=applications.get(pk),
-                kind=app_notices.SUBMITTED,
+                channel=channel,
+                to_email="" if sms else email,
+                to_phone=f"+90532{n:07d}" if sms else "",
+                kind=app_notices.APPROVED if sms else app_notices.SUBMITTED,
                 language=language,
-                context={
-                    "reference": f"AZTR-2026-{n:06d}",
-                    "path": "/dashboard/",
-                    "date": "2026-11-27",
-                },
-                dedupe_key=f"bench-email:{n}",
+                context={"reference": f"AZTR-2026-{n:06d}", "path": "/dashboard/"},
+                dedupe_key=f"{prefix}{n}",
+                in_inbox=not sms,
             )
         )
-    return [n.pk for n in Notification.objects.bulk_create(rows, batch_size=2000)]
+    return Notification.objects.bulk_create(rows, batch_size=2000)
 
 
-def emails(count: int, *, pool: str = "prefork", processes: int = 2, threads: int = 8) -> dict:
-    """Send ``count`` notices through real workers into an SMTP sink; emails per second.
-
-    The tasks are queued first, then the workers start: the rate is the workers' own, from the
-    first email sent to the last (``sent_at``), not the speed of this process's enqueueing.
-    """
-    import redis
-    from aiosmtpd.controller import Controller
-    from django.db.models import Max, Min
-
-    from notifications.models import Notification
+def _enqueue(ids: list[int]) -> None:
     from notifications.tasks import send_notification
+    from portal.celery import app
 
-    broker = redis.Redis.from_url(common.BROKER_URL)
-    broker.flushdb()
-    ids = _notifications(count)
-    log(f"Queueing {count} emails ...")
-    for pk in ids:
-        send_notification.delay(pk)
+    with app.connection_for_write(BROKER_URL) as connection:
+        producer = app.amqp.Producer(connection)
+        for pk in ids:
+            send_notification.apply_async(args=[pk], producer=producer)
 
-    sink = CountingSink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    env = {
-        **os.environ,
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
-        "CELERY_BROKER_URL": common.BROKER_URL,
-    }
-    # prefork: one worker whose two child processes each send one email at a time (Celery's
+
+def _workers(env: dict, *, pool: str, threads: int) -> list[subprocess.Popen]:
+    # prefork: one worker whose two child processes each send one message at a time (Celery's
     # default pool). threads: two worker processes, each sending with `threads` threads.
     if pool == "prefork":
-        commands = [["--pool=prefork", f"--concurrency={processes}", "--hostname=bench@%h"]]
+        commands = [["--pool=prefork", f"--concurrency={PROCESSES}", "--hostname=bench@%h"]]
     else:
         commands = [
             ["--pool=threads", f"--concurrency={threads}", f"--hostname=bench{n}@%h"]
-            for n in range(processes)
+            for n in range(PROCESSES)
         ]
-    worker_log = (common.RESULTS / "worker.log").open("w")
-    log(f"Sending them through {processes} worker processes ({pool}) ...")
-    started = time.perf_counter()
-    workers = [
+    worker_log = (common.RESULTS / "worker.log").open("a")
+    return [
         subprocess.Popen(  # noqa: S603 (our own venv's celery, fixed arguments)
             [
                 str(Path(sys.executable).with_name("celery")),
-                "-A",
-                "portal",
-                "worker",
-                *options,
-                "--loglevel=WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
+                *("-A", "portal", "worker", *options, "--loglevel=WARNING"),
+                *("--without-gossip", "--without-mingle", "--without-heartbeat"),
             ],
             cwd=common.ROOT,
             env=env,
@@ -139,19 +191,43 @@ def emails(count: int, *, pool: str = "prefork", processes: int = 2, threads: in
         )
         for options in commands
     ]
+
+
+def _through_workers(
+    channel: str, count: int, receiver: Receiver, env: dict, *, pool: str, threads: int
+) -> tuple[dict, list]:
+    """Rows and their tasks queued, then the workers started; the figures once all are done."""
+    import redis
+    from django.db.models import Max, Min
+
+    from notifications.models import Notification
+
+    broker = redis.Redis.from_url(BROKER_URL)
+    broker.flushdb()
+    rows = _rows(count, channel)
+    ids = [row.pk for row in rows]
+    log(f"Queueing {count} {channel} tasks ...")
+    _enqueue(ids)
+    receiver.reset()
+    log(f"Sending them through {PROCESSES} worker processes ({pool}) ...")
+    workers = _workers(env | {"CELERY_BROKER_URL": BROKER_URL}, pool=pool, threads=threads)
+    mine = Notification.objects.filter(pk__in=ids)
+    busy = (Notification.State.PENDING, Notification.State.SENDING)
+    deadline = time.monotonic() + 900
     try:
-        pending = Notification.objects.filter(pk__in=ids, state=Notification.State.PENDING)
-        deadline = time.monotonic() + 900
-        while (
-            pending.exists()
-            or Notification.objects.filter(pk__in=ids, state=Notification.State.SENDING).exists()
-        ):
-            if any(w.poll() is not None for w in workers):
+        # The receiver's count is free to read; the database is asked every 2 s (to see failed
+        # rows), and at the end until the last "sent" is committed.
+        checked = 0.0
+        while True:
+            if any(worker.poll() is not None for worker in workers):
                 raise RuntimeError("A Celery worker stopped: see bench/results/worker.log")
             if time.monotonic() > deadline:
-                raise RuntimeError("The emails were not all sent within 15 minutes.")
-            time.sleep(0.2)
-        wall = time.perf_counter() - started
+                raise RuntimeError(f"The {channel} rows were not all sent within 15 minutes.")
+            if receiver.count >= count or time.monotonic() - checked > 2:
+                checked = time.monotonic()
+                if not mine.filter(state__in=busy).exists():
+                    break
+            time.sleep(0.05)
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
@@ -161,20 +237,158 @@ def emails(count: int, *, pool: str = "prefork", processes: int = 2, threads: in
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()
-        controller.stop()
-        worker_log.close()
         broker.flushdb()
-    sent = Notification.objects.filter(pk__in=ids, state=Notification.State.SENT)
+    sent = mine.filter(state=Notification.State.SENT)
     span = sent.aggregate(first=Min("sent_at"), last=Max("sent_at"))
-    seconds = (span["last"] - span["first"]).total_seconds()
+    seconds = (span["last"] - span["first"]).total_seconds() if span["first"] else 0.0
     return {
-        "emails": count,
-        "worker_processes": processes,
-        "pool": pool if pool == "prefork" else f"threads ({threads} per process)",
+        "rows": count,
         "sent": sent.count(),
-        "failed": Notification.objects.filter(pk__in=ids, state=Notification.State.FAILED).count(),
-        "received_by_sink": sink.received,
-        "first_to_last_sent_seconds": round(seconds, 2),
-        "emails_per_second": round((sent.count() - 1) / seconds, 1),
-        "wall_seconds_with_worker_start": round(wall, 2),
+        "failed": mine.filter(state=Notification.State.FAILED).count(),
+        "attempts_over_one": mine.filter(attempts__gt=1).count(),
+        "first_to_last_sent_at_seconds": round(seconds, 3),
+    }, rows
+
+
+def _smtp_sender(port: int, messages: list, start, results) -> None:
+    """One plain process: one SMTP session, every message on it."""
+    start.wait()
+    began = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for sender, recipients, raw in messages:
+            smtp.sendmail(sender, recipients, raw)
+    results.put(time.perf_counter() - began)
+
+
+def _http_sender(url: str, requests_: list, start, results) -> None:
+    """One plain process: one keep-alive session, every request on it."""
+    import requests
+
+    with requests.Session() as session:
+        start.wait()
+        began = time.perf_counter()
+        for payload, headers in requests_:
+            session.post(url, json=payload, headers=headers, timeout=10).raise_for_status()
+    results.put(time.perf_counter() - began)
+
+
+def _ceiling(target, address, items: list, receiver: Receiver) -> None:
+    """Two forked processes, each sending half of ``items`` through ``target``, at once."""
+    context = multiprocessing.get_context("fork")
+    start, results = context.Event(), context.Queue()
+    halves = [items[n::PROCESSES] for n in range(PROCESSES)]
+    processes = [
+        context.Process(target=target, args=(address, half, start, results)) for half in halves
+    ]
+    for process in processes:
+        process.start()
+    receiver.reset()
+    start.set()
+    for _ in processes:
+        results.get(timeout=900)
+    for process in processes:
+        process.join(timeout=60)
+        if process.exitcode != 0:
+            raise RuntimeError("A ceiling sender failed.")
+
+
+def _email_messages(rows: list) -> list:
+    from notifications.emails import build_email
+
+    messages = []
+    for row in rows:
+        message = build_email(row)
+        raw = message.message().as_bytes(linesep="\r\n")
+        messages.append((message.from_email, message.recipients(), raw))
+    return messages
+
+
+def _sms_requests(rows: list, url: str) -> list:
+    from django.conf import settings
+    from django.test import override_settings
+
+    from notifications.sms.base import SmsMessage
+    from notifications.sms.delivery import idempotency_key
+    from notifications.sms.http import HttpBackend
+    from notifications.sms.text import sms_text
+
+    with override_settings(SMS_PROVIDER_URL=url, SMS_PROVIDER_KEY=PROVIDER_KEY):
+        backend = HttpBackend()
+        return [
+            backend.request(
+                SmsMessage(
+                    to=row.to_phone,
+                    text=sms_text(row),
+                    sender=settings.SMS_SENDER,
+                    idempotency_key=idempotency_key(row),
+                )
+            )
+            for row in rows
+        ]
+
+
+def _ratio(workers: dict, ceiling: dict) -> float | None:
+    if not workers["per_second"] or not ceiling["per_second"]:
+        return None
+    return round(workers["per_second"] / ceiling["per_second"], 2)
+
+
+def emails(count: int, *, pool: str = "prefork", threads: int = 8, sms: bool = True) -> dict:
+    """E-mails (and SMS) per second through two worker processes, and their ceilings."""
+    from aiosmtpd.controller import Controller
+
+    from notifications.emails import message_id
+    from notifications.sms.delivery import idempotency_key
+
+    (common.RESULTS / "worker.log").write_text("")
+    sink = SmtpSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    provider_sink = Receiver()
+    provider = fake_provider(provider_sink)
+    url = f"http://127.0.0.1:{provider.server_address[1]}/messages"
+    env = {
+        **os.environ,
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "SMS_BACKEND": "http",
+        "SMS_PROVIDER_URL": url,
+        "SMS_PROVIDER_KEY": PROVIDER_KEY,
+        "SMS_CALLBACK_SECRET": "bench-callback-secret-of-at-least-32-characters",
+        # A worker keeps its database connection between tasks, as a deployment sets it.
+        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
     }
+    result: dict = {
+        "worker_processes": PROCESSES,
+        "pool": pool if pool == "prefork" else f"threads ({threads} per process)",
+        "conn_max_age": env["CONN_MAX_AGE"],
+        "load_average_before": common.load_average(),
+    }
+    controller.start()
+    try:
+        db, rows = _through_workers("email", count, sink, env, pool=pool, threads=threads)
+        expected = {message_id(row) for row in rows}
+        result["email"] = {**db, **sink.figures(expected)}
+        log(f"Rendering {count} e-mails for the ceiling ...")
+        messages = _email_messages(rows)
+        log("The ceiling: two plain smtplib processes ...")
+        _ceiling(_smtp_sender, port, messages, sink)
+        result["email_ceiling"] = sink.figures(expected)
+        if sms:
+            db, rows = _through_workers(
+                "sms", count, provider_sink, env, pool=pool, threads=threads
+            )
+            expected = {idempotency_key(row) for row in rows}
+            result["sms"] = {**db, **provider_sink.figures(expected)}
+            log("The ceiling: two plain requests.Session processes ...")
+            _ceiling(_http_sender, url, _sms_requests(rows, url), provider_sink)
+            result["sms_ceiling"] = provider_sink.figures(expected)
+    finally:
+        controller.stop()
+        provider.shutdown()
+    result["emails_per_second"] = result["email"]["per_second"]
+    result["emails_to_ceiling_ratio"] = _ratio(result["email"], result["email_ceiling"])
+    if sms:
+        result["sms_per_second"] = result["sms"]["per_second"]
+        result["sms_to_ceiling_ratio"] = _ratio(result["sms"], result["sms_ceiling"])
+    result["load_average_after"] = common.load_average()
+    return result

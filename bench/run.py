@@ -9,9 +9,12 @@ A benchmark, not a test: it is not part of ``make test``, and it reports rather 
    the number of SQL queries of one request. The officer queue and the admin changelist are
    measured as pairs showing the same rows in the same order, alternating request by request
    (and which of the two goes first), so the machine's noise hits both alike;
-3. runs the five nightly sweeps over all rows twice (the second run must create nothing);
-4. sends ``--emails`` notifications through a real Celery worker (prefork, two processes) on
-   Redis into an SMTP sink, and reports emails per second.
+3. runs every daily sweep over all rows twice (the second run must create nothing), against a
+   floor of plain SQL on the same data (``sweep_benchmark.py``);
+4. sends ``--emails`` e-mails, then as many SMS, through a real Celery worker (prefork, two
+   processes) on Redis into an SMTP sink and a fake SMS provider, and the same messages from
+   two plain processes (the ceiling): messages per second and the ratio to the ceiling
+   (``bench/email_benchmark.py``).
 
 It prints one JSON document and writes it to ``bench/results/latest.json``. BENCHMARKS.md
 explains every figure.
@@ -47,10 +50,14 @@ def main() -> int:
         help="prefork: one worker, 2 child processes (default); threads: 2 worker processes "
         "with 8 threads each.",
     )
+    parts = ["pages", "sweeps", "emails"]
+    parser.add_argument("--skip", action="append", default=[], choices=parts)
     parser.add_argument(
-        "--skip", action="append", default=[], choices=["pages", "sweeps", "emails"]
+        "--only", action="append", default=[], choices=parts, help="Run only these parts."
     )
     args = parser.parse_args()
+    if args.only:
+        args.skip = [part for part in parts if part not in args.only]
     if args.requests < 20:
         parser.error("--requests must be at least 20.")
 

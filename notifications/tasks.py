@@ -1,18 +1,31 @@
 """Delivery of outbox rows. Each row is claimed before it is sent, so a task that runs twice
 (redelivery after a lost acknowledgement, the minute sweep racing the first attempt) sends once.
+
+In a worker, a send task claims a batch of due rows at once, its own first, and sends them on
+the worker thread's open connection (one SMTP session; for SMS one HTTP keep-alive session, in
+``sms/http.py``): one claim and one session for many rows, while a task per row stays the way
+in, and the tasks of rows a batch took find nothing to do. Each row's outcome is committed on
+its own right after its send, so a worker that dies mid-batch has sent no row twice: the rows
+it had not reached stay "sending" until the minute sweep frees them (STUCK_AFTER).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
+import time
 from datetime import datetime, timedelta
 from smtplib import SMTPServerDisconnected
 from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_process_shutdown, worker_shutdown
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from .emails import build_email
@@ -25,6 +38,12 @@ logger = logging.getLogger(__name__)
 
 # A row left in "sending" this long belongs to a worker that died mid-send.
 STUCK_AFTER = timedelta(minutes=10)
+# Rows one task claims (NOTIFICATION_BATCH_SIZE overrides it): enough that the claim and the
+# task cost little per row, few enough that a batch takes a second or so.
+BATCH_SIZE = 50
+# A batch that has run this long gives back what it has not reached: far from the task's time
+# limit (120 s) and from STUCK_AFTER, even when every send waits for its time-out.
+BATCH_SECONDS = 30.0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -38,13 +57,43 @@ def deliver(notification_id: int) -> bool:
     E-mail rows go through Django's mail connection, SMS rows through the SMS backend; both
     are claimed, retried and given up the same way.
     """
-    now = timezone.now()
     # The claim records its time in next_attempt_at: the sweep's STUCK_AFTER counts from the
     # claim, not from when the row became due (a row overdue after an outage is not stuck).
-    notification = _claim(notification_id, now)
+    notification = _claim(notification_id, timezone.now())
     if notification is None:
         return False
-    if _too_late(notification, now):
+    return _attempt(notification)
+
+
+def deliver_batch(first: int | None = None, *, limit: int | None = None) -> bool:
+    """Claim up to ``limit`` due rows, ``first`` among them if it is still due, and send them
+    one by one; True when ``first`` was sent now."""
+    rows = claim_batch(timezone.now(), limit=limit or batch_size(), first=first)
+    started = time.monotonic()
+    first_sent = False
+    for index, row in enumerate(rows):
+        if time.monotonic() - started > BATCH_SECONDS:
+            _release(rows[index:])
+            break
+        try:
+            sent = _attempt(row)
+        except BaseException:
+            # This row's outcome is unknown (it stays "sending" for the sweep); the rest were
+            # never tried and need not wait for it.
+            _release(rows[index + 1 :])
+            raise
+        if row.pk == first:
+            first_sent = sent
+    return first_sent
+
+
+def batch_size() -> int:
+    return int(getattr(settings, "NOTIFICATION_BATCH_SIZE", BATCH_SIZE))
+
+
+def _attempt(notification: Notification) -> bool:
+    """Send a claimed row and commit the outcome: sent, retried later, or failed for good."""
+    if _too_late(notification, timezone.now()):
         notification.state = Notification.State.FAILED
         notification.last_error = "Not sent: no use after its send-before time."
         _finish(notification, "state", "last_error")
@@ -109,13 +158,57 @@ def _claim(notification_id: int, now: datetime) -> Notification | None:
     return next(iter(rows), None)
 
 
-# One mail connection per worker process, kept open between sends (a new SMTP session per
-# email costs more than the email); reopened when the settings change or the server hung up.
-_mail: tuple[tuple[Any, ...], BaseEmailBackend] | None = None
+def claim_batch(now: datetime, *, limit: int, first: int | None = None) -> list[Notification]:
+    """Take up to ``limit`` due pending rows in one statement, ``first`` first if it is due.
+
+    SKIP LOCKED: rows another claimer is taking at this moment are left to it, so concurrent
+    batches neither share a row nor wait for each other. The oldest due rows go first.
+    """
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    params = {
+        "first": first or 0,  # no row has id 0
+        "others": limit - 1 if first else limit,
+        "now": now,
+        "pending": Notification.State.PENDING,
+        "sending": Notification.State.SENDING,
+    }
+    due = f"FROM {table} WHERE state = %(pending)s AND next_attempt_at <= %(now)s"
+    rows = Notification.objects.raw(
+        f"WITH mine AS (SELECT id {due} AND id = %(first)s FOR UPDATE SKIP LOCKED), "  # noqa: S608 (our own table name) # nosec B608
+        f"others AS (SELECT id {due} AND id <> %(first)s "
+        "ORDER BY next_attempt_at LIMIT %(others)s FOR UPDATE SKIP LOCKED) "
+        f"UPDATE {table} SET state = %(sending)s, attempts = attempts + 1, "
+        "next_attempt_at = %(now)s "
+        "WHERE id IN (SELECT id FROM mine UNION ALL SELECT id FROM others) RETURNING *",
+        params,
+    )
+    return sorted(rows, key=lambda row: (row.pk != first, row.pk))
+
+
+def _release(rows: list[Notification]) -> None:
+    """Give back claimed rows that were never tried: due again at once, the attempt uncounted."""
+    if not rows:
+        return
+    Notification.objects.filter(
+        pk__in=[row.pk for row in rows], state=Notification.State.SENDING
+    ).update(
+        state=Notification.State.PENDING,
+        attempts=F("attempts") - 1,
+        next_attempt_at=timezone.now(),
+    )
+
+
+# One mail connection per worker thread (a process of the prefork pool has one), kept open
+# between sends: a new SMTP session per email costs more than the email. Reopened when the
+# settings change, the server hung up, or a send failed; keyed by the process too, so a forked
+# child never writes on its parent's socket.
+_mail: dict[int, tuple[tuple[Any, ...], BaseEmailBackend]] = {}
+_mail_lock = threading.Lock()
 
 
 def _mail_settings() -> tuple[Any, ...]:
     return (
+        os.getpid(),
         settings.EMAIL_BACKEND,
         getattr(settings, "EMAIL_HOST", None),
         getattr(settings, "EMAIL_PORT", None),
@@ -126,25 +219,45 @@ def _mail_settings() -> tuple[Any, ...]:
 
 
 def _mail_connection() -> BaseEmailBackend:
-    global _mail
     key = _mail_settings()
-    if _mail is not None and _mail[0] == key:
-        return _mail[1]
+    held = _mail.get(threading.get_ident())
+    if held is not None and held[0] == key:
+        return held[1]
     _mail_close()
-    connection: BaseEmailBackend = get_connection(fail_silently=False)
-    connection.open()
-    _mail = (key, connection)
-    return connection
+    backend: BaseEmailBackend = get_connection(fail_silently=False)
+    backend.open()
+    with _mail_lock:
+        _mail[threading.get_ident()] = (key, backend)
+    return backend
+
+
+def _close(held: tuple[tuple[Any, ...], BaseEmailBackend]) -> None:
+    if held[0][0] != os.getpid():
+        return  # the parent's socket: the parent closes it
+    try:
+        held[1].close()
+    except Exception:  # already gone: nothing to close
+        logger.debug("Closing the mail connection failed", exc_info=True)
 
 
 def _mail_close() -> None:
-    global _mail
-    if _mail is not None:
-        try:
-            _mail[1].close()
-        except Exception:  # already gone: nothing to close
-            logger.debug("Closing the mail connection failed", exc_info=True)
-        _mail = None
+    with _mail_lock:
+        held = _mail.pop(threading.get_ident(), None)
+    if held is not None:
+        _close(held)
+
+
+def mail_close_all(**_signal: Any) -> None:
+    """Close every thread's mail connection: at the worker (or pool process) shutdown."""
+    with _mail_lock:
+        held = list(_mail.values())
+        _mail.clear()
+    for item in held:
+        _close(item)
+
+
+worker_process_shutdown.connect(mail_close_all, weak=False, dispatch_uid="notifications.mail")
+worker_shutdown.connect(mail_close_all, weak=False, dispatch_uid="notifications.mail.worker")
 
 
 def _send(message: EmailMessage) -> None:
@@ -155,16 +268,24 @@ def _send(message: EmailMessage) -> None:
         # The server closed the idle connection: one new session, then failures count.
         _mail_close()
         message.connection = _mail_connection()
-        message.send()
+        try:
+            message.send()
+        except Exception:
+            _mail_close()
+            raise
     except Exception:
         _mail_close()
         raise
 
 
 # Celery ships no type information: its task decorator is untyped.
-@shared_task(acks_late=True, ignore_result=True)  # type: ignore[untyped-decorator]
-def send_notification(notification_id: int) -> bool:
-    return deliver(notification_id)
+@shared_task(bind=True, acks_late=True, ignore_result=True)  # type: ignore[untyped-decorator]
+def send_notification(self: Any, notification_id: int) -> bool:
+    """This row, and in a worker a batch of other due rows with it; True when this row was
+    sent now. Run eagerly (a web request without a broker), this row only."""
+    if self.request.is_eager or self.request.called_directly:
+        return deliver(notification_id)
+    return deliver_batch(notification_id)
 
 
 @shared_task(ignore_result=True)  # type: ignore[untyped-decorator]  # as above
