@@ -27,13 +27,23 @@ CACHE_URL = "redis://127.0.0.1:6379/12"
 BENCH_ADMIN_EMAIL = "bench-admin@bulk.example.com"
 
 
+# The size every other is compared with (``growth`` in the results).
+BASE_APPLICATIONS = 100_000
+
+
 def database_url() -> str:
     return os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
 
 
-def configure(*, debug: bool = False) -> None:
-    """The portal's settings for a benchmark run, through the environment it reads."""
+def configure(*, debug: bool = False, applications: int = BASE_APPLICATIONS) -> None:
+    """The portal's settings for a benchmark run, through the environment it reads.
+
+    Another size than the base one gets a database of its own (``portal_bench_1000000``), so
+    a million-case run leaves the 100,000 of the usual runs as they are.
+    """
     sys.path.insert(0, str(ROOT))
+    if applications != BASE_APPLICATIONS and "BENCH_DATABASE_URL" not in os.environ:
+        os.environ["BENCH_DATABASE_URL"] = f"{DEFAULT_DATABASE_URL}_{applications}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     os.environ["DATABASE_URL"] = database_url()
     # As in production: templates not in debug mode, static files from the collected manifest.

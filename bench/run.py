@@ -33,7 +33,7 @@ import common  # this folder is not a package
 from email_benchmark import emails
 from page_benchmarks import pages
 from progress import log
-from run_results import targets, write_results
+from run_results import growth, targets, write_results
 from sweep_benchmark import sweeps
 
 
@@ -61,7 +61,7 @@ def main() -> int:
     if args.requests < 20:
         parser.error("--requests must be at least 20.")
 
-    common.configure()
+    common.configure(applications=args.applications)
     started = time.perf_counter()
     result: dict = {"seed": common.prepare(applications=args.applications, log=log)}
     result["machine"] = common.machine()
@@ -70,6 +70,7 @@ def main() -> int:
     result["dataset"] = {"applications": Application.objects.count()}
     if "pages" not in args.skip:
         result.update(pages(args))
+        result["growth"] = growth(result["pages"], applications=args.applications)
     if "sweeps" not in args.skip:
         result["sweeps"] = sweeps()
     if "emails" not in args.skip:

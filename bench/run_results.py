@@ -25,6 +25,36 @@ EMAILS_TO_CEILING_MIN = 0.5
 QUERY_BUDGET = 12
 
 
+# At a million cases, each queue view and the review page at most this many times their
+# median at the base size.
+GROWTH_MAX = 1.3
+GROWTH_VIEWS = (
+    "queue_default",
+    "queue_filtered",
+    "queue_search_name",
+    "queue_search_passport",
+    "queue_page_200",
+    "review",
+)
+
+
+def growth(pages: dict, *, applications: int) -> dict | None:
+    """Each view's median at this size ÷ its median at the base size (the last base-size run,
+    kept in ``pages-100000.json``); None at the base size itself, which it records."""
+    kept = common.RESULTS / f"pages-{common.BASE_APPLICATIONS}.json"
+    if applications == common.BASE_APPLICATIONS:
+        kept.write_text(json.dumps(pages, indent=2))
+        return None
+    if not kept.exists():
+        return {"note": f"no run at {common.BASE_APPLICATIONS} to compare with yet"}
+    base = json.loads(kept.read_text())
+    return {
+        view: round(pages[view]["median_ms"] / base[view]["median_ms"], 2)
+        for view in GROWTH_VIEWS
+        if view in pages and view in base
+    }
+
+
 def targets(result: dict) -> dict:
     checks = {}
     if "pages" in result:
@@ -43,6 +73,9 @@ def targets(result: dict) -> dict:
         for key in ("queue_default", "queue_page_200", "review", "student_dashboard"):
             queries = pages[key]["queries"]
             checks[f"{key}_queries_at_most_12"] = {"value": queries, "met": queries <= QUERY_BUDGET}
+    for view, ratio in (result.get("growth") or {}).items():
+        if isinstance(ratio, float | int):
+            checks[f"growth_{view}_at_most_1.3"] = {"value": ratio, "met": ratio <= GROWTH_MAX}
     if "sweeps" in result:
         total = result["sweeps"]["total_seconds"]
         checks["sweeps_under_20_s"] = {"value": total, "met": total < SWEEPS_MAX_SECONDS}
