@@ -42,7 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # this folder is not a package
-from capacity_targets import Target, mixed_targets
+from capacity_targets import MIX, Target, mixed_targets
 
 RATES = (10, 20, 40, 60, 80, 100, 120, 160, 200, 250, 300, 400, 500, 650, 800, 1000)
 P95_LIMIT_MS = 200.0
@@ -269,15 +269,7 @@ def main() -> int:
         "trivial_first_missed_rps": trivial_run["first_missed_rps"],
         "p95_limit_ms": P95_LIMIT_MS,
         "step_seconds": args.step_seconds,
-        "mix": {
-            "student: dashboard": 25,
-            "student: application": 20,
-            "officer: queue": 10,
-            "officer: queue, filtered": 10,
-            "officer: review": 15,
-            "office: tracker": 10,
-            "office: tracker, filtered": 5,
-        },
+        "mix": MIX,
         "server": "gunicorn, 2 sync workers, DEBUG off, Redis cache, CONN_MAX_AGE=60",
         "generator": "open loop, asyncio, one connection per request, latency from the "
         "scheduled start",

@@ -13,6 +13,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # this folder is not a package
 
 OFFICE_EMAIL = "office{n}@" + "bulk.example.com"
+# Each kind of page's share of the mixed workload, in percent (written into the results too).
+MIX = {
+    "student: dashboard": 25,
+    "student: application": 20,
+    "officer: queue": 10,
+    "officer: queue, filtered": 10,
+    "officer: review": 15,
+    "office: tracker": 10,
+    "office: tracker, filtered": 5,
+}
 
 
 @dataclass(frozen=True)
@@ -123,13 +133,4 @@ def mixed_targets(*, students: int = 30, officers: int = 10, offices: int = 3) -
     share: dict[str, float] = {}
     for weight, target in targets:
         share[target.name] = share.get(target.name, 0) + weight
-    wanted = {
-        "student: dashboard": 25,
-        "student: application": 20,
-        "officer: queue": 10,
-        "officer: queue, filtered": 10,
-        "officer: review": 15,
-        "office: tracker": 10,
-        "office: tracker, filtered": 5,
-    }
-    return [(wanted[t.name] * w / share[t.name], t) for w, t in targets]
+    return [(MIX[t.name] * w / share[t.name], t) for w, t in targets]

@@ -179,22 +179,18 @@ def applications_per_status(*, kind: CaseKind | None = None) -> list[StatusCount
     ]
 
 
-def sla_breaches(*, now: datetime | None = None) -> Breaches:
-    """Open cases of every kind past the internal target and past the legal limit.
-
-    One query per registered kind of case, added up: the limits are the same for every kind.
-    """
+def breaches_by_kind(*, now: datetime | None = None) -> dict[str, dict[str, int]]:
+    """Each registered kind's open cases and how late they are, by its code: one query per
+    kind, counted from when each case's clock started (``CaseKind.clock_field``). What the
+    dashboard adds up and ``/metrics`` reports per kind."""
     now = now or timezone.now()
     target_cutoff, legal_cutoff = _cutoffs(now)
     unassigned = Q(assignee__isnull=True)
-    totals = dict.fromkeys(
-        ("open", "waiting", "past_target", "past_legal", "unassigned", "unassigned_past_target"),
-        0,
-    )
+    rows = {}
     for kind in case_kinds():
         clock = kind.clock_field
         past_target = Q(**{f"{clock}__lt": target_cutoff})
-        row = (
+        rows[kind.code] = (
             kind.all_cases()
             .filter(status__in=kind.open_statuses)
             .order_by()
@@ -207,6 +203,17 @@ def sla_breaches(*, now: datetime | None = None) -> Breaches:
                 unassigned_past_target=Count("pk", filter=unassigned & past_target),
             )
         )
+    return rows
+
+
+def sla_breaches(*, now: datetime | None = None) -> Breaches:
+    """Open cases of every kind past the internal target and past the legal limit, added up
+    over the kinds: the limits are the same for every kind."""
+    totals = dict.fromkeys(
+        ("open", "waiting", "past_target", "past_legal", "unassigned", "unassigned_past_target"),
+        0,
+    )
+    for row in breaches_by_kind(now=now).values():
         for key, value in row.items():
             totals[key] += value
     return Breaches(**totals, target_days=sla_target_days())

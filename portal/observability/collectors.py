@@ -19,9 +19,9 @@ from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from cases.deadlines import LEGAL_DECISION_DAYS, started_before
-from cases.registry import case_kinds
+from cases.deadlines import LEGAL_DECISION_DAYS
 from notifications.models import Notification
+from officers.dashboard import breaches_by_kind
 from portal.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -59,8 +59,7 @@ def outbox_gauges(*, now: datetime) -> Iterator[GaugeMetricFamily]:
 
 
 def case_gauges(*, now: datetime) -> Iterator[GaugeMetricFamily]:
-    # The cut-off the supervisor dashboard and the queue's badges use, so the numbers agree.
-    legal_cutoff = started_before(LEGAL_DECISION_DAYS, today=timezone.localdate(now))
+    # The supervisor dashboard's own counts, so the numbers agree.
     open_cases = GaugeMetricFamily(
         "portal_cases_open", "Open cases (submitted, not decided), by kind.", labels=["kind"]
     )
@@ -69,18 +68,9 @@ def case_gauges(*, now: datetime) -> Iterator[GaugeMetricFamily]:
         f"Open cases whose clock started more than {LEGAL_DECISION_DAYS} days ago, by kind.",
         labels=["kind"],
     )
-    for kind in case_kinds():
-        row = (
-            kind.all_cases()
-            .filter(status__in=kind.open_statuses)
-            .order_by()
-            .aggregate(
-                open=Count("pk"),
-                late=Count("pk", filter=Q(**{f"{kind.clock_field}__lt": legal_cutoff})),
-            )
-        )
-        open_cases.add_metric([kind.code], row["open"])
-        late.add_metric([kind.code], row["late"])
+    for code, row in breaches_by_kind(now=now).items():
+        open_cases.add_metric([code], row["open"])
+        late.add_metric([code], row["past_legal"])
     yield open_cases
     yield late
 
