@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.registry import CaseKind, QueueSpec
 
-from . import queue, queue_export
+from . import queue, queue_export, queue_rows
 from .decisions import application_claim
 from .flow import FLOW
 from .models import OPEN_STATUSES, Application, Kind, Status
@@ -39,6 +39,8 @@ APPLICATION = CaseKind(
         default_sort=queue.DEFAULT_SORT,
         page_size=queue.PAGE_SIZE,
         table_template="applications/queue_table.html",
+        rows_html=queue_rows.rows_html,
+        list_fields=queue.LIST_FIELDS,
     ),
     cases=lambda: Application.objects.filter(kind=Kind.FIRST),
     owns=lambda application: application.kind == Kind.FIRST,

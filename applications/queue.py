@@ -23,9 +23,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from cases.deadlines import age_days, sla_state, sla_target_days, started_before
+from cases.queue_filters import StatusTabsMixin
 from core.search import fold, identifier_match
-from core.widgets import QuickSelect
+from core.widgets import QuickBooleanSelect, QuickSelect, QuickSelectMultiple
 from rules.models import Level
+from universities.choices import province_choices, university_choices
 from universities.models import Province, University
 
 from .models import OPEN_STATUSES, PRECHECK_STATUSES, Application, InfoRequest, Kind, Status
@@ -47,16 +49,35 @@ SORTS = {
 }
 DEFAULT_SORT = "submitted"
 
+# What a line of the list shows (``queue_row``, ``queue_rows``), and the sorts' keys.
+LIST_FIELDS = (
+    "kind",
+    "reference",
+    "surname",
+    "given_names",
+    "passport_number",
+    "fin",
+    "level",
+    "status",
+    "submitted_at",
+    "complete_at",
+    "eligibility_outcome",
+    "university__name",
+    "province__name",
+    "assignee__email",
+)
+
 
 # django-filter ships no type information, so mypy sees its base class as Any.
-class QueueFilter(django_filters.FilterSet):  # type: ignore[misc]
+class QueueFilter(StatusTabsMixin, django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(
         choices=[(s.value, s.label) for s in QUEUE_STATUSES],
         label=_("Status"),
         method="filter_status",
+        widget=QuickSelectMultiple,
     )
-    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("Level"))
+    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("Level"), widget=QuickSelect)
     university = django_filters.ModelChoiceFilter(
         queryset=University.objects.only("name"), label=_("University"), widget=QuickSelect
     )
@@ -68,17 +89,18 @@ class QueueFilter(django_filters.FilterSet):  # type: ignore[misc]
         method="filter_assignee",
         label=_("Assigned to"),
         empty_label=_("Anyone"),
+        widget=QuickSelect,
     )
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
         label=_("Past the internal target"),
-        widget=django_filters.widgets.BooleanWidget,
+        widget=QuickBooleanSelect,
     )
     waiting_visit = django_filters.BooleanFilter(
         field_name="complete_at",
         lookup_expr="isnull",
         label=_("Waiting for the visit (the 90 days not started)"),
-        widget=django_filters.widgets.BooleanWidget,
+        widget=QuickBooleanSelect,
     )
     submitted_from = django_filters.DateFilter(
         field_name="submitted_at", lookup_expr="date__gte", label=_("Submitted from")
@@ -94,8 +116,12 @@ class QueueFilter(django_filters.FilterSet):  # type: ignore[misc]
     def __init__(self, *args: Any, officer: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.officer = officer
+        fields = self.form.fields
         for field in ("submitted_from", "submitted_to"):
-            self.form.fields[field].widget.input_type = "date"
+            fields[field].widget.input_type = "date"
+        # The lists from the cache; the querysets still check a chosen value.
+        for field, choices in (("university", university_choices), ("province", province_choices)):
+            fields[field].widget.choices = [("", fields[field].empty_label), *choices()]
 
     def search(
         self, queryset: QuerySet[Application], name: str, value: str
@@ -162,7 +188,9 @@ def queue_filtered(*, params: QueryDict, officer: User, kind: str = Kind.FIRST) 
     data = params.copy()
     if not data.getlist("status"):
         data.setlist("status", [s.value for s in OPEN_STATUSES])
-    return QueueFilter(data, queryset=queue_base(kind), officer=officer)
+    filtered = QueueFilter(data, queryset=queue_base(kind), officer=officer)
+    filtered.tabs_queryset = Application.objects.filter(kind=kind)
+    return filtered
 
 
 def extensions_filtered(*, params: QueryDict, officer: User) -> QueueFilter:

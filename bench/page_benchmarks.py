@@ -9,6 +9,7 @@ timed on their own.
 from __future__ import annotations
 
 import common  # this folder is not a package
+import queue_kinds_data
 from page_timing import Page, measure
 from progress import log
 
@@ -21,15 +22,19 @@ def pages(args) -> dict:
     from accounts.models import User
     from applications.case_kind import APPLICATION
     from applications.models import OPEN_STATUSES, Application, Status
+    from reports.models import OPEN_REPORT_STATUSES, Report
     from rules.models import Level
     from universities.models import Province
 
+    log(f"Other kinds of case for the queue: {queue_kinds_data.top_up()}")
     officer = User.objects.get(email="officer1@bulk.example.com")
     officer_client = common.signed_in_client(officer)
     admin_user = common.bench_admin()
     admin_client = common.signed_in_client(admin_user)
     queue = reverse("officer-queue")
     changelist = reverse("admin:applications_application_changelist")
+    reports = reverse("admin:reports_report_changelist")
+    open_reports = ",".join(s.value for s in OPEN_REPORT_STATUSES)
 
     # The admin shows the queue's rows in the queue's order: open statuses, oldest first.
     open_values = ",".join(s.value for s in OPEN_STATUSES)
@@ -61,6 +66,19 @@ def pages(args) -> dict:
             f"{changelist}?q={passport}&{same_rows}",
         ),
         ("page_200", f"{queue}?page={deep}", f"{changelist}?{same_rows}&p={deep}"),
+        # The other kinds' tabs: extensions share the applications' table and admin; reports
+        # have their own (reports/admin.py, set up the same way).
+        (
+            "extensions",
+            f"{queue}?kind=extension",
+            f"{changelist}?kind__exact=extension&{same_rows}",
+        ),
+        (
+            "reports",
+            f"{queue}?kind=report",
+            f"{reports}?status__in={open_reports}"
+            f"&o={_admin_column(admin_user, 'submitted_at', model=Report)}",
+        ),
     ]
     groups = [
         [Page(f"queue_{key}", officer_client, ours), Page(f"admin_{key}", admin_client, theirs)]
@@ -119,14 +137,14 @@ def pages(args) -> dict:
     }
 
 
-def _admin_column(user, name: str) -> int:
+def _admin_column(user, name: str, *, model=None) -> int:
     """The changelist's index of a column (its ``o`` parameter), as the admin counts them."""
     from django.contrib import admin
     from django.test import RequestFactory
 
     from applications.models import Application
 
-    model_admin = admin.site._registry[Application]
+    model_admin = admin.site._registry[model or Application]
     request = RequestFactory().get("/")
     request.user = user
     columns = list(model_admin.get_list_display(request))

@@ -34,6 +34,8 @@ GROWTH_VIEWS = (
     "queue_search_name",
     "queue_search_passport",
     "queue_page_200",
+    "queue_extensions",
+    "queue_reports",
     "review",
 )
 
@@ -70,7 +72,8 @@ def targets(result: dict) -> dict:
                 "value": median,
                 "met": median < SEARCH_MEDIAN_MAX_MS,
             }
-        for key in ("queue_default", "queue_page_200", "review", "student_dashboard"):
+        budgeted = [key for key in pages if key.startswith("queue_")]
+        for key in [*budgeted, "review", "student_dashboard"]:
             queries = pages[key]["queries"]
             checks[f"{key}_queries_at_most_12"] = {"value": queries, "met": queries <= QUERY_BUDGET}
     for view, ratio in (result.get("growth") or {}).items():

@@ -23,7 +23,8 @@ from .engine import Flow
 class QueueSpec:
     """A kind's list in the officers' queue: what only that kind has."""
 
-    # (params, officer) -> a django-filter FilterSet over the kind's rows, open work by default.
+    # (params, officer) -> a django-filter FilterSet over the kind's rows, open work by
+    # default, with ``tabs_qs`` for the status tabs (cases.queue_filters.StatusTabsMixin).
     filtered: Callable[..., Any]
     # (queryset, sort key or None) -> the queryset in the chosen order.
     sorted: Callable[[Any, str | None], Any]
@@ -33,9 +34,16 @@ class QueueSpec:
     csv_columns: Callable[[], tuple[list[str], Callable[..., list[Any]]]]
     sorts: tuple[str, ...]
     default_sort: str
-    # The list's table: a template given ``rows`` (from ``row``), ``sort`` and ``sort_query``.
+    # The list's table: a template given ``rows`` (from ``row``), ``sort`` and ``sort_query``,
+    # and ``rows_html`` when the kind writes its rows in Python (below).
     table_template: str
     page_size: int = 50
+    # (rows) -> the table's body as safe HTML, for a kind whose rows are too many cells for
+    # the template engine at 50 a page (applications.queue_rows); None: the template loops.
+    rows_html: Callable[[list[Any]], Any] | None = None
+    # The fields a page of the list reads (``QuerySet.only``): a case row is wide, and
+    # converting columns the list never shows cost more than its SQL. Empty: every field.
+    list_fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

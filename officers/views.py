@@ -50,20 +50,20 @@ def queue(request: HttpRequest) -> HttpResponse:
     filtered = spec.filtered(params=request.GET, officer=request.user)
     queryset = filtered.qs
     sort = request.GET.get("sort") or spec.default_sort
-    # Counts ignore the status filter, so each tab shows how many it would list (decided ones
-    # capped, see queue.status_tab_counts).
-    unfiltered_status = request.GET.copy()
-    unfiltered_status.setlist("status", list(kind.queue_statuses))
-    counts = q.status_tab_counts(
-        spec.filtered(params=unfiltered_status, officer=request.user).qs, kind=kind
-    )
-    paginator = q.QueuePaginator(spec.sorted(queryset, sort), spec.page_size)
+    # Counts ignore the status filter, so each tab shows how many it would list (capped or
+    # estimated past a cap, see queue.status_tab_counts).
+    counts = q.status_tab_counts(filtered.tabs_qs, kind=kind)
+    listed_cases = spec.sorted(queryset, sort)
+    if spec.list_fields:
+        listed_cases = listed_cases.only(*spec.list_fields)
+    paginator = q.QueuePaginator(listed_cases, spec.page_size)
     # The tabs have counted the listed statuses already: no second COUNT when they tell it.
     listed = q.listed_count(filtered, counts)
     if listed is not None:
         paginator.count = listed
     page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
+    rows = [spec.row(case, today=today) for case in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     status_query = query.copy()
@@ -78,7 +78,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "kinds": case_kinds(),
             "filter": filtered,
             "page": page,
-            "rows": [spec.row(case, today=today) for case in page.object_list],
+            "rows": rows,
+            "rows_html": spec.rows_html(rows) if spec.rows_html else None,
             "counts": [
                 (status, kind.status_label(status), counts[status])
                 for status in kind.queue_statuses

@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from cases.deadlines import age_days, sla_state
+from cases.queue_filters import StatusTabsMixin
 from core.search import fold
+from core.widgets import QuickBooleanSelect, QuickSelect, QuickSelectMultiple
 
 from .models import OPEN_REPORT_STATUSES, Report, ReportStatus, ReportType
 
@@ -38,22 +40,26 @@ SORTS = {
 DEFAULT_SORT = "submitted"
 
 
-class ReportFilter(django_filters.FilterSet):  # type: ignore[misc]
+class ReportFilter(StatusTabsMixin, django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(method="search", label=gettext_lazy("Search"))
     status = django_filters.MultipleChoiceFilter(
-        choices=ReportStatus.choices, label=gettext_lazy("Status"), method="filter_status"
+        choices=ReportStatus.choices,
+        label=gettext_lazy("Status"),
+        method="filter_status",
+        widget=QuickSelectMultiple,
     )
     type = django_filters.ChoiceFilter(
-        choices=ReportType.choices, label=gettext_lazy("What changed")
+        choices=ReportType.choices, label=gettext_lazy("What changed"), widget=QuickSelect
     )
     late = django_filters.BooleanFilter(
-        label=gettext_lazy("Reported late"), widget=django_filters.widgets.BooleanWidget
+        label=gettext_lazy("Reported late"), widget=QuickBooleanSelect
     )
     assignee = django_filters.ChoiceFilter(
         choices=[("me", gettext_lazy("Me")), ("unassigned", gettext_lazy("Unassigned"))],
         method="filter_assignee",
         label=gettext_lazy("Assigned to"),
         empty_label=gettext_lazy("Anyone"),
+        widget=QuickSelect,
     )
 
     class Meta:
@@ -94,7 +100,9 @@ def reports_filtered(*, params: QueryDict, officer: User) -> ReportFilter:
     if not data.getlist("status"):
         data.setlist("status", list(OPEN_REPORT_STATUSES))
     queryset = Report.objects.select_related("permit__application", "assignee")
-    return ReportFilter(data, queryset=queryset, officer=officer)
+    filtered = ReportFilter(data, queryset=queryset, officer=officer)
+    filtered.tabs_queryset = Report.objects.all()
+    return filtered
 
 
 def reports_sorted(queryset: QuerySet[Report], sort: str | None) -> QuerySet[Report]:

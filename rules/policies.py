@@ -1,22 +1,16 @@
 """Selecting the policy version in force and turning it into the rule engine's input."""
 
 from datetime import date
-from typing import Any
 
-from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils.translation import gettext as _
+
+from core.reference_cache import cached, forget_when_changed
 
 from . import eligibility
 from .models import PolicyVersion, ProgrammeLength
 
-# Every evaluation needs the versions; they change a few times a year. The cache is dropped
-# when a version or one of its lengths changes (everywhere when CACHE_URL is Redis); the
-# timeout bounds how long another process with an in-memory cache can lag behind.
+# Every evaluation needs the versions; they change a few times a year (core.reference_cache).
 VERSIONS_CACHE_KEY = "policy-versions"
-VERSIONS_CACHE_SECONDS = 300
 
 
 class NoPolicyInForce(LookupError):
@@ -28,22 +22,13 @@ class NoPolicyInForce(LookupError):
 
 
 def _versions_newest_first() -> list[PolicyVersion]:
-    versions: list[PolicyVersion] | None = cache.get(VERSIONS_CACHE_KEY)
-    if versions is None:
-        versions = list(
-            PolicyVersion.objects.prefetch_related("lengths").order_by("-effective_from")
-        )
-        cache.set(VERSIONS_CACHE_KEY, versions, VERSIONS_CACHE_SECONDS)
-    return versions
+    return cached(
+        VERSIONS_CACHE_KEY,
+        lambda: list(PolicyVersion.objects.prefetch_related("lengths").order_by("-effective_from")),
+    )
 
 
-@receiver([post_save, post_delete], sender=PolicyVersion)
-@receiver([post_save, post_delete], sender=ProgrammeLength)
-def _forget_versions(**kwargs: Any) -> None:
-    cache.delete(VERSIONS_CACHE_KEY)
-    # Again after the commit: a reader between the save and the commit may have cached the
-    # old rows.
-    transaction.on_commit(lambda: cache.delete(VERSIONS_CACHE_KEY))
+forget_when_changed(VERSIONS_CACHE_KEY, PolicyVersion, ProgrammeLength)
 
 
 def policy_version_in_force(*, on: date) -> PolicyVersion:
