@@ -56,6 +56,10 @@ TAB_COUNT_CAP = 1000
 OPEN_COUNT_CAP = 2000
 
 
+# A search's matches are counted whole up to this many (``status_tab_counts``).
+SEARCH_COUNT_CAP = 5000
+
+
 class AtLeast(int):
     """A count that stopped at its cap; shown as "1000+"."""
 
@@ -99,7 +103,9 @@ def estimated_counts(parts: list[QuerySet[Any]]) -> list[int] | None:
     return [int(branch["Plan Rows"]) for branch in branches]
 
 
-def status_tab_counts(queryset: QuerySet[Any], *, kind: CaseKind) -> dict[str, int]:
+def status_tab_counts(
+    queryset: QuerySet[Any], *, kind: CaseKind, searching: bool = False
+) -> dict[str, int]:
     """The queue's status tabs, each status counted up to its cap: one query, and one more
     when an open status went past its cap.
 
@@ -107,10 +113,19 @@ def status_tab_counts(queryset: QuerySet[Any], *, kind: CaseKind) -> dict[str, i
     cap + 1 rows, so the cost does not grow with the table. A closed status past its cap shows
     "1000+"; an open one past ``OPEN_COUNT_CAP`` is estimated ("about 22,000"), all of them
     in one EXPLAIN.
+
+    ``searching``: the rows are a search's matches, found through the trigram index, whose
+    scan each per-status part would repeat; they are counted in one pass instead, exactly,
+    while there are at most ``SEARCH_COUNT_CAP`` of them (else as above).
     """
     counts = dict.fromkeys(kind.queue_statuses, 0)
     if queryset.query.is_empty():  # a filter that cannot match (the form was invalid)
         return counts
+    if searching:
+        found = _counted_in_one_pass(queryset, limit=SEARCH_COUNT_CAP)
+        if found is not None:
+            counts.update({status: n for status, n in found.items() if status in counts})
+            return counts
     rows = queryset.order_by().values_list("status")
     caps = {
         status: OPEN_COUNT_CAP if status in kind.open_statuses else TAB_COUNT_CAP
@@ -135,12 +150,26 @@ def status_tab_counts(queryset: QuerySet[Any], *, kind: CaseKind) -> dict[str, i
         else:
             counts[status] = AtLeast(caps[status])
     if estimate:
-        estimates = estimated_counts([queryset.filter(status=status) for status in estimate])
+        parts = [queryset.filter(status=status) for status in estimate]
+        estimates = estimated_counts(parts)
         for position, status in enumerate(estimate):
-            guess = estimates[position] if estimates else 0
+            if estimates is None:  # no statistics to estimate from: count (development)
+                counts[status] = parts[position].count()
+                continue
             # Never below what was counted: the statistics may be older than the rows.
-            counts[status] = About(max(guess, caps[status] + 1))
+            counts[status] = About(max(estimates[position], caps[status] + 1))
     return counts
+
+
+def _counted_in_one_pass(queryset: QuerySet[Any], *, limit: int) -> dict[str, int] | None:
+    """Each status's rows, from one read of at most ``limit`` + 1 rows; None if there are
+    more than ``limit``."""
+    rows = queryset.order_by().values_list("status")[: limit + 1]
+    sql, params = rows.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT status, COUNT(*) FROM ({sql}) AS found GROUP BY status", params)  # noqa: S608 # nosec B608
+        found = dict(cursor.fetchall())
+    return found if sum(found.values()) <= limit else None
 
 
 class EstimatedPage(Page):  # type: ignore[type-arg]

@@ -52,7 +52,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort") or spec.default_sort
     # Counts ignore the status filter, so each tab shows how many it would list (capped or
     # estimated past a cap, see queue.status_tab_counts).
-    counts = q.status_tab_counts(filtered.tabs_qs, kind=kind)
+    counts = q.status_tab_counts(
+        filtered.tabs_qs, kind=kind, searching=bool(request.GET.get("q", "").strip())
+    )
     listed_cases = spec.sorted(queryset, sort)
     if spec.list_fields:
         listed_cases = listed_cases.only(*spec.list_fields)

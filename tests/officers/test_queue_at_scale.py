@@ -161,3 +161,24 @@ def test_the_rows_escape_what_a_student_typed(application_in, officer, client_fo
     html = client_for(officer).get(QUEUE).content.decode()
     assert "&lt;b&gt;Bold&lt;/b&gt; Ay&quot;şe" in html
     assert "<b>Bold</b>" not in html
+
+
+def test_a_search_counts_its_matches_exactly_in_one_pass(
+    application_in, officer, client_for, small_caps, monkeypatch
+):
+    for _ in range(3):
+        application_in(Status.SUBMITTED, surname="Qəhrəmanlı")
+    application_in(Status.SUBMITTED, surname="Babayev")
+    client = client_for(officer)
+    client.get(QUEUE, {"q": "qəhrəmanlı"})  # fills the cached reference lists
+    with CaptureQueriesContext(connection) as captured:
+        counts = tab_counts(client.get(QUEUE, {"q": "qəhrəmanlı"}))
+    # Past the cap of 2 but counted whole: a search's matches are few, and each per-status
+    # count would read the name index again.
+    assert counts["submitted"] == 3
+    assert not isinstance(counts["submitted"], officer_queue.About)
+    assert not any("EXPLAIN" in query["sql"] for query in captured.captured_queries)
+    # A search that matches more than the search cap falls back to the capped tabs.
+    monkeypatch.setattr(officer_queue, "SEARCH_COUNT_CAP", 2)
+    counts = tab_counts(client.get(QUEUE, {"q": "qəhrəmanlı"}))
+    assert isinstance(counts["submitted"], officer_queue.About)
