@@ -1,13 +1,14 @@
 # ruff: noqa: S608, E501 -- the bench's own SQL over its own tables, with parameters
 """The other kinds of case for the queue's pages: extensions and change reports.
 
-``seed_bulk`` makes first applications only. ``top_up`` adds, once and idempotently (marked
-so they are recognised), one extension application for every tenth permit holder (their latest permit) who
-has no open case (half handed in, half under review by an officer), and a change report for every
-fifth permit (address or passport, submitted or under review), so the queue's tabs for those
-kinds list real rows in the run's database. Each is a copy of its holder's own data, as the
-student's extension or report form would start from it; no two are handed in at the same second,
-so the queue and the admin list the same rows in the same order.
+``seed_bulk`` makes first applications only. ``top_up`` adds, once and idempotently (marked so
+they are recognised), an extension application for every tenth permit holder without an open
+case (on their latest permit; half handed in, half under review by an officer), and a change
+report for every fifth permit (a renewed passport or a change of university, handed in or
+under review; never an address change, which the sweeps' own reports are), so the queue's tabs
+for those kinds list real rows. Each copies its holder's own data, as the student's form starts
+from it; no two are handed in at the same second, so the queue and the admin list the same
+rows in the same order.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def top_up() -> dict[str, int]:
                 "late, details, passport_number, attachment, attachment_name, attachment_type, "
                 "attachment_size, attachment_sha256, decision_note, created_at, updated_at, "
                 "submitted_at, applicant_id, assignee_id, permit_id, policy_version_id) "
-                "SELECT 'RB-' || p.id, CASE WHEN p.n %% 3 = 0 THEN 'passport' ELSE 'address' END, "
+                "SELECT 'RB-' || p.id, CASE WHEN p.n %% 3 = 0 THEN 'study' ELSE 'passport' END, "
                 "CASE WHEN p.n %% 2 = 0 THEN 'submitted' ELSE 'under_review' END, 1, "
                 "(%(now)s - (p.n %% 120) * interval '1 day')::date, "
                 "(%(now)s - (p.n %% 120) * interval '1 day')::date + 20, p.n %% 7 = 0, '{}', '', '', "
