@@ -21,7 +21,7 @@ from django_filters import FilterSet
 
 from accounts.models import User
 from accounts.roles import STAFF_GROUPS
-from cases.registry import CaseKind, case_kind
+from cases.registry import CaseKind, QueueSpec, case_kind
 
 if TYPE_CHECKING:
     # Paginator is not subscriptable at run time; the stubs need the type of what it pages.
@@ -256,6 +256,12 @@ class QueuePaginator(_Paginator):
             self.object_list.filter(pk__in=keys), number, self
         )
         return page
+
+
+def listed_cases(spec: QueueSpec, queryset: QuerySet[Any], sort: str | None) -> QuerySet[Any]:
+    """The list in its order, reading only the columns it shows (``QueueSpec.list_fields``)."""
+    cases: QuerySet[Any] = spec.sorted(queryset, sort)
+    return cases.only(*spec.list_fields) if spec.list_fields else cases
 
 
 def listed_count(filtered: FilterSet, counts: dict[str, int]) -> int | None:

@@ -55,10 +55,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     counts = q.status_tab_counts(
         filtered.tabs_qs, kind=kind, searching=bool(request.GET.get("q", "").strip())
     )
-    listed_cases = spec.sorted(queryset, sort)
-    if spec.list_fields:
-        listed_cases = listed_cases.only(*spec.list_fields)
-    paginator = q.QueuePaginator(listed_cases, spec.page_size)
+    paginator = q.QueuePaginator(q.listed_cases(spec, queryset, sort), spec.page_size)
     # The tabs have counted the listed statuses already: no second COUNT when they tell it.
     listed = q.listed_count(filtered, counts)
     if listed is not None:
