@@ -42,6 +42,7 @@ REPORT = CaseKind(
         default_sort=queue.DEFAULT_SORT,
         table_template="reports/queue_table.html",
         page_size=queue.PAGE_SIZE,
+        list_fields=queue.LIST_FIELDS,
     ),
     student=StudentSide(
         cases=_student_reports,

@@ -39,6 +39,21 @@ SORTS = {
 }
 DEFAULT_SORT = "submitted"
 
+# What a line of the list shows (``report_row``, the table), and the sorts' keys: not the
+# holder's whole application, whose encrypted identifiers would be decrypted for nothing.
+LIST_FIELDS = (
+    "reference",
+    "type",
+    "status",
+    "late",
+    "changed_on",
+    "submitted_at",
+    "permit__number",
+    "permit__application__surname",
+    "permit__application__given_names",
+    "assignee__email",
+)
+
 
 class ReportFilter(StatusTabsMixin, django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(method="search", label=gettext_lazy("Search"))
