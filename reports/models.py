@@ -139,6 +139,13 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="report_queue_idx"),
             models.Index(fields=["assignee", "status"], name="report_assignee_idx"),
+            # The queue's default view (open reports, oldest first) read in order and stopped
+            # after one page, instead of sorting every open report (30 ms at 110,000 reports).
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status__in=OPEN_REPORT_STATUSES),
+                name="report_open_queue_idx",
+            ),
         ]
 
     def __str__(self) -> str:
