@@ -15,6 +15,29 @@ from progress import log
 
 
 def pages(args) -> dict:
+    found = page_set()
+    groups, singles, pairs = found["groups"], found["singles"], found["pairs"]
+    log(f"Timing pages: {args.requests} requests each after {args.warmup} warm-up requests ...")
+    measure(groups + singles, warmup=args.warmup, requests=args.requests)
+
+    results = {page.name: page.result() for group in groups + singles for page in group}
+    results["student_dashboard"]["applications_listed"] = found["busiest"]
+    ratios = {
+        key: round(results[f"queue_{key}"]["median_ms"] / results[f"admin_{key}"]["median_ms"], 2)
+        for key, _ours, _theirs in pairs
+    }
+    return {
+        "page_size": found["page_size"],
+        "pages": results,
+        "queue_to_admin_median_ratio": ratios,
+        # Seeded, made-up values (seed_bulk), not anyone's identifiers.
+        "search_terms": found["search_terms"],
+    }
+
+
+def page_set() -> dict:
+    """Every page of the run, on the database in use: the queue/admin pairs and the pages
+    timed on their own (``growth.py`` times the same pages at two sizes)."""
     from django.db.models import Count
     from django.urls import reverse
     from django.utils import timezone
@@ -118,21 +141,12 @@ def pages(args) -> dict:
     # first, across every status).
     admin_plain = Page("admin_plain_changelist", admin_client, changelist)
     singles = [[review], [dashboard], [api], [admin_plain]]
-
-    log(f"Timing pages: {args.requests} requests each after {args.warmup} warm-up requests ...")
-    measure(groups + singles, warmup=args.warmup, requests=args.requests)
-
-    results = {page.name: page.result() for group in groups + singles for page in group}
-    results["student_dashboard"]["applications_listed"] = busiest["n"]
-    ratios = {
-        key: round(results[f"queue_{key}"]["median_ms"] / results[f"admin_{key}"]["median_ms"], 2)
-        for key, _ours, _theirs in pairs
-    }
     return {
+        "groups": groups,
+        "singles": singles,
+        "pairs": pairs,
+        "busiest": busiest["n"],
         "page_size": APPLICATION.queue.page_size,
-        "pages": results,
-        "queue_to_admin_median_ratio": ratios,
-        # Seeded, made-up values (seed_bulk), not anyone's identifiers.
         "search_terms": {"name": name, "passport": passport},
     }
 

@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # this folder is not a package
 from email_benchmark import emails
+from growth import side_by_side
 from page_benchmarks import pages
 from progress import log
 from run_results import growth, targets, write_results
@@ -71,6 +72,9 @@ def main() -> int:
     if "pages" not in args.skip:
         result.update(pages(args))
         result["growth"] = growth(result["pages"], applications=args.applications)
+        if args.applications != common.BASE_APPLICATIONS:
+            # The same views at both sizes in turn: the figure the target is checked on.
+            result["growth_side_by_side"] = side_by_side(large=args.applications)
     if "sweeps" not in args.skip:
         result["sweeps"] = sweeps()
     if "emails" not in args.skip:
