@@ -39,7 +39,7 @@ class QueueSpec:
     table_template: str
     page_size: int = 50
     # (rows) -> the table's body as safe HTML, for a kind whose rows are too many cells for
-    # the template engine at 50 a page (applications.queue_rows); None: the template loops.
+    # the template engine at 50 a page (cases.queue_cells); None: the template loops.
     rows_html: Callable[[list[Any]], Any] | None = None
     # The fields a page of the list reads (``QuerySet.only``): a case row is wide, and
     # converting columns the list never shows cost more than its SQL. Empty: every field.

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.registry import CaseKind, QueueSpec, StudentSide
 
-from . import queue
+from . import queue, queue_rows
 from .flow import FLOW
 from .models import OPEN_REPORT_STATUSES, Report, ReportStatus
 from .personal_data import report_personal_data
@@ -43,6 +43,7 @@ REPORT = CaseKind(
         table_template="reports/queue_table.html",
         page_size=queue.PAGE_SIZE,
         list_fields=queue.LIST_FIELDS,
+        rows_html=queue_rows.rows_html,
     ),
     student=StudentSide(
         cases=_student_reports,

@@ -159,6 +159,27 @@ def test_a_late_report_is_accepted_and_the_officer_sees_it_marked(permit, office
     assert report.reference not in late_only.content.decode()
 
 
+def test_the_reports_list_escapes_the_holders_name_and_links_each_report(
+    permit, officer, client_for
+):
+    application = permit.application
+    application.surname = "<i>Əliyev</i>"
+    application.save(update_fields=["surname"])
+    report = submit(
+        permit,
+        ReportType.ADDRESS,
+        changed_on=TODAY - timedelta(days=5),
+        **address(permit.application.province),
+    )
+    with at(TODAY):
+        html = client_for(officer).get(reverse("officer-queue") + "?kind=report").content.decode()
+    assert "&lt;i&gt;Əliyev&lt;/i&gt;" in html
+    assert "<i>Əliyev</i>" not in html
+    link = f'<a href="{reverse("officer-report", args=[report.pk])}">{report.reference}</a>'
+    assert link in html
+    assert permit.number in html
+
+
 def test_a_change_in_the_future_or_before_the_permit_is_refused_and_nothing_is_written(permit):
     with pytest.raises(WorkflowError, match="future"):
         submit(permit, ReportType.END_OF_STUDIES, changed_on=TODAY + timedelta(days=1))
