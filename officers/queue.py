@@ -153,7 +153,7 @@ def status_tab_counts(
         parts = [queryset.filter(status=status) for status in estimate]
         estimates = estimated_counts(parts)
         for position, status in enumerate(estimate):
-            if estimates is None:  # no statistics to estimate from: count (development)
+            if estimates is None:  # no estimate to read (SQLite, or another plan): count
                 counts[status] = parts[position].count()
                 continue
             # Never below what was counted: the statistics may be older than the rows.
