@@ -8,21 +8,19 @@ have: level, university and province, the name and identifier search, the passpo
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import django_filters
-from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from cases.deadlines import age_days, sla_state, sla_target_days, started_before
+from cases.queue_cells import labels
 from cases.queue_filters import StatusTabsMixin
 from core.search import fold, identifier_match
 from core.widgets import QuickBooleanSelect, QuickSelect, QuickSelectMultiple
@@ -202,18 +200,6 @@ def queue_sorted(queryset: QuerySet[Application], sort: str | None) -> QuerySet[
     return queryset.order_by(*SORTS.get(sort or DEFAULT_SORT, SORTS[DEFAULT_SORT]))
 
 
-def _labels(choices: type[models.TextChoices]) -> dict[str, str]:
-    """Each value's label in the active language, translated once per language: the
-    model's ``get_FOO_display`` rebuilds and hashes the (lazy) choices on every call, a tenth
-    of the queue's rendering at 50 rows (BENCHMARKS.md)."""
-    return _labels_in(choices, get_language() or "")
-
-
-@functools.cache
-def _labels_in(choices: type[models.TextChoices], language: str) -> dict[str, str]:
-    return {value: str(label) for value, label in choices.choices}
-
-
 @dataclass(frozen=True)
 class Row:
     """One queue line with what an officer must see at a glance."""
@@ -236,8 +222,8 @@ def queue_row(application: Application, *, today: date) -> Row:
     sla = sla_state(is_open=application.status in OPEN_STATUSES, age=age)
     return Row(
         application=application,
-        status_label=_labels(Status).get(application.status, application.status),
-        level_label=_labels(Level).get(application.level, application.level),
+        status_label=labels(Status).get(application.status, application.status),
+        level_label=labels(Level).get(application.level, application.level),
         age_days=age,
         sla=sla,
         passport_too_short=outcome.get("passport_ok") is False,

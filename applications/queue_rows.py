@@ -5,19 +5,15 @@ from __future__ import annotations
 
 from html import escape
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from cases.queue_cells import Cells, badge
+from cases.queue_cells import Cells, badge, table_body
 
 from .queue import Row
 
 
 def rows_html(rows: list[Row]) -> SafeString:
-    if not rows:
-        return mark_safe(  # noqa: S308 # nosec B308 B703 (escaped)
-            f'<tr><td colspan="11">{escape(_("No applications match."))}</td></tr>'
-        )
     cells = Cells("officer-review")
     too_short = badge("text-bg-danger", _("passport too short"))
     info_overdue = badge("text-bg-warning", _("information overdue"))
@@ -52,4 +48,4 @@ def rows_html(rows: list[Row]) -> SafeString:
             f"<td>{flags}</td>"
             "</tr>"
         )
-    return mark_safe("\n".join(parts))  # noqa: S308 # nosec B308 B703 (escaped above)
+    return table_body(parts, empty=_("No applications match."), columns=11)

@@ -27,6 +27,13 @@ class StatusTabsMixin:
 
         def is_valid(self) -> bool: ...
 
+    # The filter that searches, whose matches the tabs count in one pass (officers.queue).
+    search_field = "q"
+
+    @property
+    def searching(self) -> bool:
+        return self.is_valid() and bool(self.form.cleaned_data.get(self.search_field))
+
     @property
     def tabs_qs(self) -> QuerySet[Any]:
         queryset = self.queryset if self.tabs_queryset is None else self.tabs_queryset

@@ -131,16 +131,7 @@ def status_tab_counts(
         status: OPEN_COUNT_CAP if status in kind.open_statuses else TAB_COUNT_CAP
         for status in kind.queue_statuses
     }
-    # The ORM writes each part (values stay parameters); it cannot group a sliced subquery.
-    selects: list[str] = []
-    params: list[Any] = []
-    for number, (status, cap) in enumerate(caps.items()):
-        sql, part_params = rows.filter(status=status)[: cap + 1].query.sql_with_params()
-        selects.append(f"SELECT status, COUNT(*) FROM ({sql}) AS part{number} GROUP BY status")  # noqa: S608 # nosec B608
-        params.extend(part_params)
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(selects), params)
-        found = dict(cursor.fetchall())
+    found = _counted_by_status([rows.filter(status=s)[: cap + 1] for s, cap in caps.items()])
     estimate = []
     for status, n in found.items():
         if n <= caps[status]:
@@ -164,12 +155,23 @@ def status_tab_counts(
 def _counted_in_one_pass(queryset: QuerySet[Any], *, limit: int) -> dict[str, int] | None:
     """Each status's rows, from one read of at most ``limit`` + 1 rows; None if there are
     more than ``limit``."""
-    rows = queryset.order_by().values_list("status")[: limit + 1]
-    sql, params = rows.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"SELECT status, COUNT(*) FROM ({sql}) AS found GROUP BY status", params)  # noqa: S608 # nosec B608
-        found = dict(cursor.fetchall())
+    found = _counted_by_status([queryset.order_by().values_list("status")[: limit + 1]])
     return found if sum(found.values()) <= limit else None
+
+
+def _counted_by_status(parts: list[QuerySet[Any]]) -> dict[str, int]:
+    """The rows of each part (a ``values_list("status")``, sliced or not) by status, in one
+    statement: the ORM writes each part (values stay parameters) but cannot group a sliced
+    subquery."""
+    selects: list[str] = []
+    params: list[Any] = []
+    for number, part in enumerate(parts):
+        sql, part_params = part.query.sql_with_params()
+        selects.append(f"SELECT status, COUNT(*) FROM ({sql}) AS part{number} GROUP BY status")  # noqa: S608 # nosec B608
+        params.extend(part_params)
+    with connections[parts[0].db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        return dict(cursor.fetchall())
 
 
 class EstimatedPage(Page):  # type: ignore[type-arg]

@@ -52,9 +52,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort") or spec.default_sort
     # Counts ignore the status filter, so each tab shows how many it would list (capped or
     # estimated past a cap, see queue.status_tab_counts).
-    counts = q.status_tab_counts(
-        filtered.tabs_qs, kind=kind, searching=bool(request.GET.get("q", "").strip())
-    )
+    counts = q.status_tab_counts(filtered.tabs_qs, kind=kind, searching=filtered.searching)
     paginator = q.QueuePaginator(q.listed_cases(spec, queryset, sort), spec.page_size)
     # The tabs have counted the listed statuses already: no second COUNT when they tell it.
     listed = q.listed_count(filtered, counts)

@@ -5,23 +5,18 @@ from __future__ import annotations
 
 from html import escape
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from cases.queue_cells import Cells, badge
+from cases.queue_cells import Cells, badge, labels, table_body
 
 from .models import ReportStatus, ReportType
 from .queue import Row
 
 
 def rows_html(rows: list[Row]) -> SafeString:
-    if not rows:
-        return mark_safe(  # noqa: S308 # nosec B308 B703 (escaped)
-            f'<tr><td colspan="10">{escape(_("No reports match."))}</td></tr>'
-        )
     cells = Cells("officer-report")
-    types = {value: str(label) for value, label in ReportType.choices}
-    statuses = {value: str(label) for value, label in ReportStatus.choices}
+    types, statuses = labels(ReportType), labels(ReportStatus)
     late = badge("text-bg-warning", _("reported late"))
     parts: list[str] = []
     for row in rows:
@@ -41,4 +36,4 @@ def rows_html(rows: list[Row]) -> SafeString:
             f"<td>{late if r.late else ''}</td>"
             "</tr>"
         )
-    return mark_safe("\n".join(parts))  # noqa: S308 # nosec B308 B703 (escaped above)
+    return table_body(parts, empty=_("No reports match."), columns=10)
