@@ -69,22 +69,42 @@ def deliver_batch(first: int | None = None, *, limit: int | None = None) -> bool
     """Claim up to ``limit`` due rows, ``first`` among them if it is still due, and send them
     one by one; True when ``first`` was sent now."""
     rows = claim_batch(timezone.now(), limit=limit or batch_size(), first=first)
+    sent = _send_claimed(rows, started=time.monotonic())
+    return first is not None and first in sent
+
+
+def deliver_listed(notification_ids: list[int]) -> int:
+    """Send these rows, those still due and not claimed by anyone else, claimed a batch at a
+    time; returns how many were sent now. What one batch leaves (past BATCH_SECONDS in all)
+    stays pending for the minute sweep."""
     started = time.monotonic()
-    first_sent = False
+    sent = 0
+    size = batch_size()
+    for start in range(0, len(notification_ids), size):
+        if time.monotonic() - started > BATCH_SECONDS:
+            break
+        rows = claim_batch(timezone.now(), limit=size, ids=notification_ids[start : start + size])
+        sent += len(_send_claimed(rows, started=started))
+    return sent
+
+
+def _send_claimed(rows: list[Notification], *, started: float) -> set[int]:
+    """Send claimed rows in turn, each outcome committed on its own; the ids sent now. Rows
+    not reached by BATCH_SECONDS after ``started``, or after a send that raised, go back."""
+    sent: set[int] = set()
     for index, row in enumerate(rows):
         if time.monotonic() - started > BATCH_SECONDS:
             _release(rows[index:])
             break
         try:
-            sent = _attempt(row)
+            if _attempt(row):
+                sent.add(row.pk)
         except BaseException:
             # This row's outcome is unknown (it stays "sending" for the sweep); the rest were
             # never tried and need not wait for it.
             _release(rows[index + 1 :])
             raise
-        if row.pk == first:
-            first_sent = sent
-    return first_sent
+    return sent
 
 
 def batch_size() -> int:
@@ -158,23 +178,28 @@ def _claim(notification_id: int, now: datetime) -> Notification | None:
     return next(iter(rows), None)
 
 
-def claim_batch(now: datetime, *, limit: int, first: int | None = None) -> list[Notification]:
-    """Take up to ``limit`` due pending rows in one statement, ``first`` first if it is due.
+def claim_batch(
+    now: datetime, *, limit: int, first: int | None = None, ids: list[int] | None = None
+) -> list[Notification]:
+    """Take up to ``limit`` due pending rows in one statement: ``first`` first if it is due,
+    then the oldest due; or, given ``ids``, those of them that are due, and no others.
 
     SKIP LOCKED: rows another claimer is taking at this moment are left to it, so concurrent
-    batches neither share a row nor wait for each other. The oldest due rows go first.
+    batches neither share a row nor wait for each other.
     """
     table = connection.ops.quote_name(Notification._meta.db_table)
     params = {
         "first": first or 0,  # no row has id 0
-        "others": limit - 1 if first else limit,
+        "others": 0 if ids is not None else limit - 1 if first else limit,
+        "ids": list(ids or ())[:limit],
         "now": now,
         "pending": Notification.State.PENDING,
         "sending": Notification.State.SENDING,
     }
     due = f"FROM {table} WHERE state = %(pending)s AND next_attempt_at <= %(now)s"
     rows = Notification.objects.raw(
-        f"WITH mine AS (SELECT id {due} AND id = %(first)s FOR UPDATE SKIP LOCKED), "  # noqa: S608 (our own table name) # nosec B608
+        f"WITH mine AS (SELECT id {due} AND (id = %(first)s OR id = ANY(%(ids)s)) "  # noqa: S608 (our own table name) # nosec B608
+        "FOR UPDATE SKIP LOCKED), "
         f"others AS (SELECT id {due} AND id <> %(first)s "
         "ORDER BY next_attempt_at LIMIT %(others)s FOR UPDATE SKIP LOCKED) "
         f"UPDATE {table} SET state = %(sending)s, attempts = attempts + 1, "
@@ -286,6 +311,13 @@ def send_notification(self: Any, notification_id: int) -> bool:
     if self.request.is_eager or self.request.called_directly:
         return deliver(notification_id)
     return deliver_batch(notification_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)  # type: ignore[untyped-decorator]  # as above
+def send_notifications(notification_ids: list[int]) -> int:
+    """These rows (the sweeps queue a few hundred to a message), each sent once by whoever
+    claims it first; returns how many this task sent."""
+    return deliver_listed([int(pk) for pk in notification_ids])
 
 
 @shared_task(ignore_result=True)  # type: ignore[untyped-decorator]  # as above

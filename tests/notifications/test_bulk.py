@@ -191,7 +191,7 @@ def test_a_broker_failure_leaves_the_rest_pending_for_the_minute_sweep(people, m
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.send_notification, "starmap", broker_down)
+    monkeypatch.setattr(tasks.send_notifications, "delay", broker_down)
     assert bulk.enqueue_many(ids) == 0
     assert set(Notification.objects.values_list("state", flat=True)) == {"pending"}
     due = Notification.objects.filter(next_attempt_at__lte=timezone.now() + timedelta(seconds=1))

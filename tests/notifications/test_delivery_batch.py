@@ -27,8 +27,10 @@ from notifications.tasks import (
     STUCK_AFTER,
     claim_batch,
     deliver_batch,
+    deliver_listed,
     requeue_due_notifications,
     send_notification,
+    send_notifications,
 )
 from tests.factories import UserFactory
 
@@ -163,6 +165,70 @@ def test_a_batch_claims_its_own_row_first_and_leaves_rows_not_due():
     assert claim_batch(timezone.now(), limit=3, first=rows[3].pk) == [rows[4]]
 
 
+def test_a_listed_claim_takes_only_its_due_rows():
+    rows = pending_rows(6)
+    Notification.objects.filter(pk=rows[1].pk).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+    Notification.objects.filter(pk=rows[2].pk).update(state=Notification.State.SENT)
+
+    batch = claim_batch(timezone.now(), limit=10, ids=[row.pk for row in rows[:4]])
+
+    # Not the one not yet due, not the one already sent, and none of the rows not listed.
+    assert [row.pk for row in batch] == [rows[0].pk, rows[3].pk]
+    assert states(rows[4:]) == {Notification.State.PENDING: 2}
+    assert claim_batch(timezone.now(), limit=10, ids=[]) == []
+
+
+def test_a_list_is_sent_a_batch_at_a_time_each_row_once(sink, settings, monkeypatch):
+    settings.NOTIFICATION_BATCH_SIZE = 3
+    rows = pending_rows(8)
+    claims = []
+    real_claim = tasks.claim_batch
+
+    def counted(*args, **kwargs):
+        claims.append(kwargs.get("ids"))
+        return real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(tasks, "claim_batch", counted)
+    ids = [row.pk for row in rows]
+
+    assert deliver_listed(ids) == 8
+    assert [len(listed) for listed in claims] == [3, 3, 2]
+    assert sink.message_ids == [message_id(row) for row in rows]
+    assert sink.connections == 1
+    # Sent already: a redelivered message sends nothing.
+    assert deliver_listed(ids) == 0
+    assert len(sink.message_ids) == 8
+
+
+def test_a_list_past_its_time_leaves_the_rest_pending(sink, settings, monkeypatch):
+    settings.NOTIFICATION_BATCH_SIZE = 2
+    rows = pending_rows(5)
+    real_attempt = tasks._attempt
+
+    def slow(row) -> bool:
+        sent = real_attempt(row)
+        if row.pk == rows[1].pk:  # the second send took the message's whole time
+            monkeypatch.setattr(tasks, "BATCH_SECONDS", -1.0)
+        return sent
+
+    monkeypatch.setattr(tasks, "_attempt", slow)
+
+    sent = deliver_listed([row.pk for row in rows])
+
+    # The first batch went; the rest were never claimed, so they are due for the minute sweep.
+    assert sent == 2
+    assert [Notification.objects.get(pk=row.pk).state for row in rows] == [
+        Notification.State.SENT,
+        Notification.State.SENT,
+        Notification.State.PENDING,
+        Notification.State.PENDING,
+        Notification.State.PENDING,
+    ]
+    assert [Notification.objects.get(pk=row.pk).attempts for row in rows[2:]] == [0, 0, 0]
+
+
 def test_one_smtp_connection_carries_the_batch_and_is_reopened_after_a_hang_up(sink):
     first = pending_rows(5, prefix="first")
 
@@ -246,3 +312,24 @@ def test_the_worker_sends_a_backlog_once_each_however_its_tasks_fall(
     assert runs[-1].retval is False
     assert sum(run.retval is True for run in runs) < 15
     assert len(smtp_sink.messages) == 15
+
+
+def test_the_worker_sends_listed_rows_once_each_from_overlapping_messages(
+    settings, smtp_sink, celery_worker, wait_until
+):
+    settings.NOTIFICATION_BATCH_SIZE = 4
+    rows = pending_rows(10)
+    ids = [row.pk for row in rows]
+    # Two messages that share rows (a sweep's message and a redelivery of part of it).
+    first = send_notifications.delay(ids)
+    second = send_notifications.delay(ids[3:7])
+
+    runs = [celery_worker.tasks.wait_for(result.id, timeout=30) for result in (first, second)]
+
+    received = smtp_sink.wait_for(10)
+    assert sorted(str(email.message["Message-ID"]) for email in received) == sorted(
+        message_id(row) for row in rows
+    )
+    assert sum(run.retval for run in runs) == 10
+    assert states(rows) == {Notification.State.SENT: 10}
+    assert len(smtp_sink.messages) == 10
