@@ -2,11 +2,14 @@
 
 One run measures, against the same receiver each time:
 
-- the workers: ``count`` e-mail rows (then ``count`` SMS rows) and one send task per row queued
-  first on Redis, then one worker (``--pool=prefork --concurrency=2``: two worker processes)
+- the workers: ``count`` e-mail rows (then ``count`` SMS rows) and their sends queued first on
+  Redis as the sweeps queue them (``send_notifications``, ENQUEUE_BATCH ids to a message), then
+  one worker (``--pool=prefork --concurrency=2``: two worker processes, or ``threads``)
   started; the rate is from the first message the receiver got to the last, so it is the
   workers', not their start-up's nor the enqueueing's. Every row must end "sent", and each
-  row's message arrive once (its Message-ID for e-mail, its idempotency key for SMS);
+  row's message arrive once (its Message-ID for e-mail, its idempotency key for SMS). The
+  e-mails once more with a task per row (``send_notification``, as a notice written on its
+  own is queued);
 - the ceiling: two plain processes sending the same messages (rendered beforehand, by
   ``build_email`` and the HTTP backend's own request) on one persistent connection each, with
   ``smtplib`` and ``requests.Session``. ``*_to_ceiling_ratio`` is workers ÷ ceiling.
@@ -156,14 +159,22 @@ def _rows(count: int, channel: str) -> list:
     return Notification.objects.bulk_create(rows, batch_size=2000)
 
 
-def _enqueue(ids: list[int]) -> None:
-    from notifications.tasks import send_notification
+def _enqueue(ids: list[int], *, per_row: bool) -> None:
+    """As the sweeps queue them (``enqueue_listed``: ENQUEUE_BATCH ids to a message), or a task
+    per row, as notices written one at a time are queued."""
+    from notifications.tasks import ENQUEUE_BATCH, send_notification, send_notifications
     from portal.celery import app
 
     with app.connection_for_write(BROKER_URL) as connection:
         producer = app.amqp.Producer(connection)
-        for pk in ids:
-            send_notification.apply_async(args=[pk], producer=producer)
+        if per_row:
+            for pk in ids:
+                send_notification.apply_async(args=[pk], producer=producer)
+            return
+        for start in range(0, len(ids), ENQUEUE_BATCH):
+            send_notifications.apply_async(
+                args=[ids[start : start + ENQUEUE_BATCH]], producer=producer
+            )
 
 
 def _workers(env: dict, *, pool: str, threads: int) -> list[subprocess.Popen]:
@@ -195,7 +206,14 @@ def _workers(env: dict, *, pool: str, threads: int) -> list[subprocess.Popen]:
 
 
 def _through_workers(
-    channel: str, count: int, receiver: Receiver, env: dict, *, pool: str, threads: int
+    channel: str,
+    count: int,
+    receiver: Receiver,
+    env: dict,
+    *,
+    pool: str,
+    threads: int,
+    per_row: bool = False,
 ) -> tuple[dict, list]:
     """Rows and their tasks queued, then the workers started; the figures once all are done."""
     import redis
@@ -207,8 +225,9 @@ def _through_workers(
     broker.flushdb()
     rows = _rows(count, channel)
     ids = [row.pk for row in rows]
-    log(f"Queueing {count} {channel} tasks ...")
-    _enqueue(ids)
+    way = "a task each" if per_row else "listed"
+    log(f"Queueing the sends of {count} {channel} rows ({way}) ...")
+    _enqueue(ids, per_row=per_row)
     receiver.reset()
     log(f"Sending them through {PROCESSES} worker processes ({pool}) ...")
     workers = _workers(env | {"CELERY_BROKER_URL": BROKER_URL}, pool=pool, threads=threads)
@@ -376,6 +395,11 @@ def emails(count: int, *, pool: str = "prefork", threads: int = 8, sms: bool = T
         log("The ceiling: two plain smtplib processes ...")
         _ceiling(_smtp_sender, port, messages, sink)
         result["email_ceiling"] = sink.figures(expected)
+        # The same, each row queued as a task of its own (notices written one at a time).
+        db, rows = _through_workers(
+            "email", count, sink, env, pool=pool, threads=threads, per_row=True
+        )
+        result["email_one_task_per_row"] = {**db, **sink.figures({message_id(r) for r in rows})}
         if sms:
             db, rows = _through_workers(
                 "sms", count, provider_sink, env, pool=pool, threads=threads
@@ -391,6 +415,9 @@ def emails(count: int, *, pool: str = "prefork", threads: int = 8, sms: bool = T
         outbox_aside.bring_back(aside)
     result["emails_per_second"] = result["email"]["per_second"]
     result["emails_to_ceiling_ratio"] = _ratio(result["email"], result["email_ceiling"])
+    result["emails_one_task_per_row_to_ceiling_ratio"] = _ratio(
+        result["email_one_task_per_row"], result["email_ceiling"]
+    )
     if sms:
         result["sms_per_second"] = result["sms"]["per_second"]
         result["sms_to_ceiling_ratio"] = _ratio(result["sms"], result["sms_ceiling"])

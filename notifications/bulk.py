@@ -33,9 +33,6 @@ from .services import sms_dedupe_key
 
 logger = logging.getLogger(__name__)
 
-# The sends are queued this many to a message (a task sends them a batch at a time).
-ENQUEUE_BATCH = 200
-
 _NO_PHONE = Cast(Value(None), models.CharField(max_length=16))
 
 
@@ -236,30 +233,11 @@ def notify_many(*, kind: str, rows: QuerySet[Any]) -> int:
 
 
 def enqueue_many(ids: Iterable[int]) -> int:
-    """Queue the sends of ``ids``, ENQUEUE_BATCH to a message; returns how many were queued.
+    """Queue the sends of ``ids`` after the sweep's commit (``tasks.enqueue_listed``: a few
+    hundred to a message); returns how many were queued."""
+    from .tasks import enqueue_listed
 
-    A message per notice cost more than the statement that wrote them all (about half a
-    millisecond each): ``send_notifications`` takes a list, claims its due rows a batch at a
-    time and sends each once, as ``send_notification`` does for one. At the first failure the
-    rest are left: their rows stay pending and the minute sweep
-    (``requeue_due_notifications``) sends them, as for a notice whose enqueue failed; so does
-    a row of a message whose worker died (it is claimed again once stuck).
-    """
-    from .tasks import send_notifications
-
-    pending = list(ids)
-    queued = 0
-    for start in range(0, len(pending), ENQUEUE_BATCH):
-        batch = pending[start : start + ENQUEUE_BATCH]
-        try:
-            send_notifications.delay(batch)
-        except Exception:  # broker down: the rows stay pending and the minute sweep sends them
-            logger.warning(
-                "Broker unavailable; %s notifications wait for the sweep.", len(pending) - queued
-            )
-            break
-        queued += len(batch)
-    return queued
+    return enqueue_listed(ids)
 
 
 # --- context values in SQL, formatted as the Python code formats them -----------------------

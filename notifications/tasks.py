@@ -1,12 +1,14 @@
 """Delivery of outbox rows. Each row is claimed before it is sent, so a task that runs twice
 (redelivery after a lost acknowledgement, the minute sweep racing the first attempt) sends once.
 
-In a worker, a send task claims a batch of due rows at once, its own first, and sends them on
+Two ways in. A notice written on its own (``notify_user``) queues ``send_notification(id)``;
+in a worker that task claims a batch of due rows at once, its own first. Many rows (a nightly
+sweep, the minute sweep) are queued a few hundred ids to a message (``enqueue_listed``), and
+``send_notifications(ids)`` claims those of them still due, a batch at a time. A batch goes on
 the worker thread's open connection (one SMTP session; for SMS one HTTP keep-alive session, in
-``sms/http.py``): one claim and one session for many rows, while a task per row stays the way
-in, and the tasks of rows a batch took find nothing to do. Each row's outcome is committed on
-its own right after its send, so a worker that dies mid-batch has sent no row twice: the rows
-it had not reached stay "sending" until the minute sweep frees them (STUCK_AFTER).
+``sms/http.py``). Each row's outcome is committed on its own right after its send, so a worker
+that dies mid-batch has sent no row twice: the rows it had not reached stay "sending" until the
+minute sweep frees them (STUCK_AFTER).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from smtplib import SMTPServerDisconnected
 from typing import Any
@@ -41,6 +44,8 @@ STUCK_AFTER = timedelta(minutes=10)
 # Rows one task claims (NOTIFICATION_BATCH_SIZE overrides it): enough that the claim and the
 # task cost little per row, few enough that a batch takes a second or so.
 BATCH_SIZE = 50
+# The sends of many rows (a sweep's, the minute sweep's) are queued this many to a message.
+ENQUEUE_BATCH = 200
 # A batch that has run this long gives back what it has not reached: far from the task's time
 # limit (120 s) and from STUCK_AFTER, even when every send waits for its time-out.
 BATCH_SECONDS = 30.0
@@ -320,6 +325,31 @@ def send_notifications(notification_ids: list[int]) -> int:
     return deliver_listed([int(pk) for pk in notification_ids])
 
 
+def enqueue_listed(ids: Iterable[int]) -> int:
+    """Queue the sends of ``ids``, ENQUEUE_BATCH to a message; returns how many were queued.
+
+    A message per row cost more than the statement that wrote them all (about half a
+    millisecond each, and a task run each): ``send_notifications`` takes a list, claims its
+    due rows a batch at a time and sends each once, as ``send_notification`` does for one. At
+    the first failure the rest are left: their rows stay pending and the minute sweep sends
+    them, as for a notice whose enqueue failed; so does a row of a message whose worker died
+    (it is claimed again once stuck).
+    """
+    pending = list(ids)
+    queued = 0
+    for start in range(0, len(pending), ENQUEUE_BATCH):
+        batch = pending[start : start + ENQUEUE_BATCH]
+        try:
+            send_notifications.delay(batch)
+        except Exception:  # broker down: the rows stay pending and the minute sweep sends them
+            logger.warning(
+                "Broker unavailable; %s notifications wait for the sweep.", len(pending) - queued
+            )
+            break
+        queued += len(batch)
+    return queued
+
+
 @shared_task(ignore_result=True)  # type: ignore[untyped-decorator]  # as above
 def requeue_due_notifications() -> int:
     """Every minute (beat): enqueue what is due, so a broker outage delays but loses nothing."""
@@ -335,8 +365,4 @@ def requeue_due_notifications() -> int:
     due = Notification.objects.filter(
         state=Notification.State.PENDING, next_attempt_at__lte=now
     ).values_list("pk", flat=True)
-    count = 0
-    for notification_id in due.iterator():
-        send_notification.delay(notification_id)
-        count += 1
-    return count
+    return enqueue_listed(due.order_by("next_attempt_at", "pk").iterator())
