@@ -41,6 +41,7 @@ APPLICATION = CaseKind(
         table_template="applications/queue_table.html",
         rows_html=queue_rows.rows_html,
         list_fields=queue.LIST_FIELDS,
+        list_related=(),
     ),
     cases=lambda: Application.objects.filter(kind=Kind.FIRST),
     owns=lambda application: application.kind == Kind.FIRST,

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 
 from cases.queue_cells import Cells, badge, table_body
 
-from .queue import Row
+from .queue import Row, page_names
 
 
 def rows_html(rows: list[Row]) -> SafeString:
     cells = Cells("officer-review")
+    names = page_names([row.application for row in rows])
     too_short = badge("text-bg-danger", _("passport too short"))
     info_overdue = badge("text-bg-warning", _("information overdue"))
     stay_exceeded = badge("text-bg-secondary", _("legal stay exceeded"))
@@ -39,12 +40,12 @@ def rows_html(rows: list[Row]) -> SafeString:
             f"{escape(a.passport_number_masked)}</span><br>"
             f'<span class="font-monospace">{escape(a.fin_masked)}</span></td>'
             f"<td>{escape(row.level_label)}</td>"
-            f"<td>{escape(str(a.university or ''))}</td>"
-            f"<td>{escape(str(a.province or ''))}</td>"
+            f"<td>{escape(names.universities.get(a.university_id, ''))}</td>"
+            f"<td>{escape(names.provinces.get(a.province_id, ''))}</td>"
             f"<td>{cells.date(a.submitted_at)}</td>"
             f"<td>{cells.age(row.sla, row.age_days)}</td>"
             f"<td>{escape(row.status_label)}</td>"
-            f"<td>{cells.assignee(a.assignee)}</td>"
+            f"<td>{cells.officer(names.officers.get(a.assignee_id))}</td>"
             f"<td>{flags}</td>"
             "</tr>"
         )

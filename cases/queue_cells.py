@@ -79,4 +79,8 @@ class Cells:
         return f"{age_days} {self.sla_badges.get(sla, '')}".rstrip()
 
     def assignee(self, officer: Any) -> str:
-        return escape(officer.email) if officer else self.unassigned
+        return self.officer(officer.email if officer else None)
+
+    def officer(self, email: str | None) -> str:
+        """The assigned officer's address, or "unassigned"."""
+        return escape(email) if email else self.unassigned

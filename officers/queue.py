@@ -265,8 +265,13 @@ class QueuePaginator(_Paginator):
 
 
 def listed_cases(spec: QueueSpec, queryset: QuerySet[Any], sort: str | None) -> QuerySet[Any]:
-    """The list in its order, reading only the columns it shows (``QueueSpec.list_fields``)."""
+    """The list in its order, reading only the columns it shows (``QueueSpec.list_fields``)
+    and joining only what it names from the rows (``QueueSpec.list_related``)."""
     cases: QuerySet[Any] = spec.sorted(queryset, sort)
+    if spec.list_related is not None:
+        cases = cases.select_related(None)
+        if spec.list_related:
+            cases = cases.select_related(*spec.list_related)
     return cases.only(*spec.list_fields) if spec.list_fields else cases
 
 
