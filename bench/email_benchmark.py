@@ -21,11 +21,9 @@ provider ``notifications/sms/http.py`` expects (202, ``{"id": ...}``).
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import re
 import signal
-import smtplib
 import socket
 import subprocess
 import sys
@@ -37,13 +35,20 @@ from pathlib import Path
 
 import common  # this folder is not a package
 import outbox_aside
+from delivery_ceiling import (
+    PROCESSES,
+    PROVIDER_KEY,
+    ceiling,
+    email_messages,
+    http_sender,
+    sms_requests,
+    smtp_sender,
+)
 from progress import log
 
 # A Redis database of this benchmark's own: the sweeps benchmark enqueues into common's.
 BROKER_URL = os.environ.get("BENCH_EMAIL_BROKER_URL", "redis://127.0.0.1:6379/11")
-PROVIDER_KEY = "bench-provider-key"
 MESSAGE_ID = re.compile(rb"^Message-ID: (<[^>]+>)", re.MULTILINE | re.IGNORECASE)
-PROCESSES = 2
 
 
 class Receiver:
@@ -270,83 +275,6 @@ def _through_workers(
     }, rows
 
 
-def _smtp_sender(port: int, messages: list, start, results) -> None:
-    """One plain process: one SMTP session, every message on it."""
-    start.wait()
-    began = time.perf_counter()
-    with smtplib.SMTP("127.0.0.1", port) as smtp:
-        for sender, recipients, raw in messages:
-            smtp.sendmail(sender, recipients, raw)
-    results.put(time.perf_counter() - began)
-
-
-def _http_sender(url: str, requests_: list, start, results) -> None:
-    """One plain process: one keep-alive session, every request on it."""
-    import requests
-
-    with requests.Session() as session:
-        start.wait()
-        began = time.perf_counter()
-        for payload, headers in requests_:
-            session.post(url, json=payload, headers=headers, timeout=10).raise_for_status()
-    results.put(time.perf_counter() - began)
-
-
-def _ceiling(target, address, items: list, receiver: Receiver) -> None:
-    """Two forked processes, each sending half of ``items`` through ``target``, at once."""
-    context = multiprocessing.get_context("fork")
-    start, results = context.Event(), context.Queue()
-    halves = [items[n::PROCESSES] for n in range(PROCESSES)]
-    processes = [
-        context.Process(target=target, args=(address, half, start, results)) for half in halves
-    ]
-    for process in processes:
-        process.start()
-    receiver.reset()
-    start.set()
-    for _ in processes:
-        results.get(timeout=900)
-    for process in processes:
-        process.join(timeout=60)
-        if process.exitcode != 0:
-            raise RuntimeError("A ceiling sender failed.")
-
-
-def _email_messages(rows: list) -> list:
-    from notifications.emails import build_email
-
-    messages = []
-    for row in rows:
-        message = build_email(row)
-        raw = message.message().as_bytes(linesep="\r\n")
-        messages.append((message.from_email, message.recipients(), raw))
-    return messages
-
-
-def _sms_requests(rows: list, url: str) -> list:
-    from django.conf import settings
-    from django.test import override_settings
-
-    from notifications.sms.base import SmsMessage
-    from notifications.sms.delivery import idempotency_key
-    from notifications.sms.http import HttpBackend
-    from notifications.sms.text import sms_text
-
-    with override_settings(SMS_PROVIDER_URL=url, SMS_PROVIDER_KEY=PROVIDER_KEY):
-        backend = HttpBackend()
-        return [
-            backend.request(
-                SmsMessage(
-                    to=row.to_phone,
-                    text=sms_text(row),
-                    sender=settings.SMS_SENDER,
-                    idempotency_key=idempotency_key(row),
-                )
-            )
-            for row in rows
-        ]
-
-
 def _ratio(workers: dict, ceiling: dict) -> float | None:
     if not workers["per_second"] or not ceiling["per_second"]:
         return None
@@ -391,9 +319,9 @@ def emails(count: int, *, pool: str = "prefork", threads: int = 8, sms: bool = T
         expected = {message_id(row) for row in rows}
         result["email"] = {**db, **sink.figures(expected)}
         log(f"Rendering {count} e-mails for the ceiling ...")
-        messages = _email_messages(rows)
+        messages = email_messages(rows)
         log("The ceiling: two plain smtplib processes ...")
-        _ceiling(_smtp_sender, port, messages, sink)
+        ceiling(smtp_sender, port, messages, sink)
         result["email_ceiling"] = sink.figures(expected)
         # The same, each row queued as a task of its own (notices written one at a time).
         db, rows = _through_workers(
@@ -407,7 +335,7 @@ def emails(count: int, *, pool: str = "prefork", threads: int = 8, sms: bool = T
             expected = {idempotency_key(row) for row in rows}
             result["sms"] = {**db, **provider_sink.figures(expected)}
             log("The ceiling: two plain requests.Session processes ...")
-            _ceiling(_http_sender, url, _sms_requests(rows, url), provider_sink)
+            ceiling(http_sender, url, sms_requests(rows, url), provider_sink)
             result["sms_ceiling"] = provider_sink.figures(expected)
     finally:
         controller.stop()

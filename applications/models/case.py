@@ -280,8 +280,7 @@ class Application(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="application_queue_idx"),
-            # The deadline counts (dashboard, digest, "past the target" filter), read from the
-            # index alone; with the id, the digest's oldest cases are sorted there too.
+            # The deadline counts (dashboard, digest, "past the target" filter), index-only.
             models.Index(fields=["status", "complete_at", "id"], name="application_clock_idx"),
             models.Index(fields=["assignee", "status"], name="application_assignee_idx"),
             # Exact-match search by passport number or FIN.
