@@ -207,12 +207,18 @@ class Auditor:
         return path
 
 
+# Chromium's word for a request it dropped itself (a navigation, a closed page).
+CANCELLED_BY_BROWSER = "net::ERR_ABORTED"
+
+
 @dataclass
 class AssetWatch:
     """Every stylesheet, image, script or font that fails to load, and every console error.
 
     Documents are left out: pages are checked by the journey itself, and a download ends its
-    navigation as "aborted".
+    navigation as "aborted". So is a request the browser itself cancelled (``net::ERR_ABORTED``:
+    the journey moved to the next page while the favicon, fetched after the load, was still on
+    its way); an asset that is missing or refused still shows as its 4xx response.
     """
 
     broken: list[str] = field(default_factory=list)
@@ -230,8 +236,9 @@ class AssetWatch:
             self.broken.append(f"{response.status} {request.resource_type} {response.url}")
 
     def _on_failure(self, request) -> None:
-        if request.resource_type != "document":
-            self.broken.append(f"{request.failure} {request.resource_type} {request.url}")
+        if request.resource_type == "document" or request.failure == CANCELLED_BY_BROWSER:
+            return
+        self.broken.append(f"{request.failure} {request.resource_type} {request.url}")
 
     def _on_console(self, page: Page, message) -> None:
         if message.type == "error":
