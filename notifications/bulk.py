@@ -14,7 +14,6 @@ it was written.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -30,8 +29,6 @@ from django.utils import timezone
 from .kinds import notice_kind
 from .models import ChannelPreference, Notification
 from .services import sms_dedupe_key
-
-logger = logging.getLogger(__name__)
 
 _NO_PHONE = Cast(Value(None), models.CharField(max_length=16))
 
